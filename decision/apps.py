@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DecisionConfig(AppConfig):
+    name = "decision"
+    verbose_name = "Decision content"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,29 @@
+import json
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# The same escapes as Django's json_script: the data can never close the <script> element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def json_ld(data):
+    """Render data as a JSON-LD block (a data block, never executed, so CSP-safe)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.filter
+def source_lines(text):
+    """Split a newline-separated list of source URLs."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@register.filter
+def short_url(url):
+    """A URL without its scheme, "www." and trailing slash, for a readable link label."""
+    return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")

@@ -1,0 +1,93 @@
+"""Test data: fixture dictionaries of any size, and helpers to load them."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+from decision.content.files import parse_text
+from decision.content.store import save_comparisons
+
+FLAGSHIP = Path(__file__).resolve().parent.parent / "fixtures" / "kubernetes-vs-serverless.yaml"
+
+
+def comparison_data(
+    slug: str = "demo",
+    *,
+    options: int = 2,
+    dimensions: int = 3,
+    faq: int = 2,
+    points: int = 2,
+    criteria: int = 2,
+) -> dict:
+    """A valid fixture as a dict, with the given number of each part."""
+    option_slugs = [f"option-{n}" for n in range(1, options + 1)]
+    return {
+        "slug": slug,
+        "title": f"Comparison {slug}",
+        "intro": "Which of these should you use?",
+        "default_advice": "Start with the first option.",
+        "combined_advice": "Use both where each is strongest.",
+        "options": [
+            {
+                "slug": option,
+                "name": f"Option {n}",
+                "tagline": f"The tagline of option {n}",
+                "typical_cost": "$10 to $100 a month",
+                "time_to_productive": "A week",
+                "pros": [f"Pro {p} of option {n}" for p in range(1, points + 1)],
+                "cons": [f"Con {p} of option {n}" for p in range(1, points + 1)],
+                "criteria": [
+                    {"slug": f"{option}-when-{c}", "text": f"Criterion {c} of option {n}"}
+                    for c in range(1, criteria + 1)
+                ],
+                "sources": ["https://example.com/pricing"],
+            }
+            for n, option in enumerate(option_slugs, start=1)
+        ],
+        "dimensions": [
+            {
+                "slug": f"dimension-{d}",
+                "name": f"Dimension {d}",
+                "why_it_matters": f"Why dimension {d} matters",
+                "winner": option_slugs[d % options] if d % 4 else "tie",
+                "assessments": {option: f"{option} on dimension {d}" for option in option_slugs},
+                "sources": [],
+            }
+            for d in range(1, dimensions + 1)
+        ],
+        "faq": [
+            {"question": f"Question {q}?", "answer": f"Answer {q}.", "sources": []}
+            for q in range(1, faq + 1)
+        ],
+    }
+
+
+def to_yaml(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def write_fixture(directory: Path, data: dict, name: str | None = None) -> Path:
+    path = directory / (name or f"{data['slug']}.yaml")
+    path.write_text(to_yaml(data), encoding="utf-8")
+    return path
+
+
+def load_data(data: dict):
+    """Validate and save a fixture dict; return the saved Comparison."""
+    [comparison] = save_comparisons([parse_text(to_yaml(data), file="test.yaml")])
+    return comparison
+
+
+def load_flagship():
+    [comparison] = save_comparisons([parse_text(FLAGSHIP.read_text(), file=str(FLAGSHIP))])
+    return comparison
+
+
+def modified(data: dict, change) -> dict:
+    """A deep copy of data with `change(copy)` applied."""
+    result = copy.deepcopy(data)
+    change(result)
+    return result

@@ -1,0 +1,118 @@
+"""Staff edit content in admin; everyone else is kept out."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from decision.models import Assessment, Dimension, Option
+from tests.factories import comparison_data, load_data, load_flagship
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(client):
+    user = get_user_model().objects.create_user("editor", password="pw", is_staff=True)
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
+    return client
+
+
+def _inline_post_data(client, url):
+    """The admin change form's current values, as the browser would post them back."""
+    response = client.get(url)
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        data[name] = "" if value is None else value
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[f"{management.prefix}-{name}"] = management.initial.get(name, 0)
+        for inline_form in formset.formset.forms:
+            for name in inline_form.fields:
+                value = inline_form.initial.get(name, inline_form.fields[name].initial)
+                if hasattr(value, "pk"):
+                    value = value.pk
+                data[inline_form.add_prefix(name)] = "" if value is None else value
+    return {key: value for key, value in data.items() if value is not False}
+
+
+def test_staff_changes_a_winner_and_the_page_shows_it(staff):
+    comparison = load_flagship()
+    dimension = comparison.dimensions.get(slug="operational-overhead")
+    kubernetes = comparison.options.get(slug="kubernetes")
+    assert dimension.winner.slug == "serverless"
+
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    data = _inline_post_data(staff, url)
+    index = list(comparison.dimensions.all()).index(dimension)
+    data[f"dimensions-{index}-winner"] = kubernetes.pk
+    data[f"dimensions-{index}-assessment_{kubernetes.pk}"] = "Much easier than you think."
+    response = staff.post(url, data)
+    assert response.status_code == 302, response.context and [
+        f.errors for f in response.context["inline_admin_formsets"][1].formset.forms
+    ]
+
+    dimension.refresh_from_db()
+    assert dimension.winner == kubernetes
+    assert Assessment.objects.get(dimension=dimension, option=kubernetes).text == (
+        "Much easier than you think."
+    )
+    row = (
+        staff.get("/kubernetes-vs-serverless/")
+        .content.decode()
+        .split('id="dimension-operational-overhead"')[1]
+        .split("</tr>")[0]
+    )
+    assert "Much easier than you think." in row
+    assert '<span class="tag tag--winner">Kubernetes</span>' in row
+
+
+def test_winner_from_another_comparison_is_rejected(staff):
+    load_data(comparison_data("first"))
+    other = load_data(comparison_data("second"))
+    dimension = Dimension.objects.get(comparison__slug="first", slug="dimension-1")
+    foreign = Option.objects.get(comparison=other, slug="option-1")
+
+    url = reverse("admin:decision_dimension_change", args=[dimension.pk])
+    data = _inline_post_data(staff, url)
+    data["winner"] = foreign.pk
+    response = staff.post(url, data)
+
+    assert response.status_code == 200
+    assert "belongs to another comparison" in response.content.decode()
+    dimension.refresh_from_db()
+    assert dimension.winner.comparison.slug == "first"
+
+
+def test_comparison_change_page_offers_view_on_site(staff):
+    comparison = load_data(comparison_data())
+    html = staff.get(reverse("admin:decision_comparison_change", args=[comparison.pk])).content
+    assert b'href="/admin/r/' in html  # Django's "View on site" redirect
+    content_type = ContentType.objects.get_for_model(comparison)
+    response = staff.get(reverse("admin:view_on_site", args=[content_type.pk, comparison.pk]))
+    assert response["Location"].endswith("/demo/")
+
+
+@pytest.mark.parametrize("name", ["comparison", "option", "dimension", "faqentry", "criterion"])
+def test_every_content_list_opens_for_staff(staff, name):
+    load_data(comparison_data())
+    assert staff.get(reverse(f"admin:decision_{name}_changelist")).status_code == 200
+
+
+def test_non_staff_user_is_refused(client):
+    comparison = load_data(comparison_data())
+    user = get_user_model().objects.create_user("visitor", password="pw")
+    client.force_login(user)
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    assert client.post(url, {"title": "Hijacked"}).status_code == 302
+    comparison.refresh_from_db()
+    assert comparison.title == "Comparison demo"

@@ -1,0 +1,171 @@
+"""The public comparison page and the index, as a visitor's browser receives them."""
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import comparison_data, load_data, load_flagship
+
+pytestmark = pytest.mark.django_db
+
+
+class _Scan(HTMLParser):
+    """Collect what a strict Content-Security-Policy cares about, plus JSON-LD blocks."""
+
+    def __init__(self):
+        super().__init__()
+        self.style_attributes = 0
+        self.inline_handlers = 0
+        self.executable_inline_scripts = 0
+        self.json_ld: list[str] = []
+        self._in_json_ld = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.style_attributes += "style" in attrs
+        self.inline_handlers += any(name.startswith("on") for name in attrs)
+        if tag == "style":
+            self.style_attributes += 1
+        if tag == "script":
+            if attrs.get("type") == "application/ld+json":
+                self._in_json_ld = True
+                self.json_ld.append("")
+            elif "src" not in attrs:
+                self.executable_inline_scripts += 1
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_json_ld = False
+
+    def handle_data(self, data):
+        if self._in_json_ld:
+            self.json_ld[-1] += data
+
+
+def scan(html: str) -> _Scan:
+    parser = _Scan()
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture
+def flagship():
+    return load_flagship()
+
+
+def test_flagship_page_shows_every_dimension_with_its_winner(client, flagship):
+    response = client.get("/kubernetes-vs-serverless/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    dimensions = list(flagship.dimensions.select_related("winner"))
+    assert len(dimensions) == 10
+    for dimension in dimensions:
+        row = html.split(f'id="dimension-{dimension.slug}"')[1].split("</tr>")[0]
+        assert f'<span class="dimension-name">{dimension.name}</span>' in row
+        winner = dimension.winner.name if dimension.winner else "Tie"
+        assert re.search(rf'<td data-label="Winner" class="winner">.*>{winner}</span>', row)
+
+
+def test_table_is_accessible_markup(client, flagship):
+    html = client.get("/kubernetes-vs-serverless/").content.decode()
+    table = html.split("<table")[1].split("</table>")[0]
+    assert "<caption" in table
+    assert table.count('<th scope="col">') == 4  # dimension, two options, winner
+    assert table.count('<th scope="row">') == 10
+
+
+def test_page_shows_options_criteria_and_advice(client, flagship):
+    response = client.get("/kubernetes-vs-serverless/")
+    for option in flagship.options.all():
+        assert f"Choose {option.name} when…" in response.content.decode()
+        for criterion in option.criteria.all():
+            assert criterion.text in response.content.decode()
+        for point in option.points.all():
+            assert point.text in response.content.decode()
+        assert option.typical_cost in response.content.decode()
+    assert flagship.default_advice.split("\n")[0] in response.content.decode()
+
+
+def test_faq_is_native_details_and_valid_json_ld(client, flagship):
+    html = client.get("/kubernetes-vs-serverless/").content.decode()
+    entries = list(flagship.faq_entries.all())
+    assert len(entries) >= 8
+    assert html.count("<details>") >= len(entries)
+    for entry in entries:
+        assert f"<summary>{entry.question}</summary>".replace("'", "&#x27;").replace(
+            '"', "&quot;"
+        ) in html.replace("'", "&#x27;")
+
+    [block] = scan(html).json_ld
+    data = json.loads(block)
+    assert data["@type"] == "FAQPage"
+    assert [q["name"] for q in data["mainEntity"]] == [e.question for e in entries]
+    assert all(q["acceptedAnswer"]["text"] for q in data["mainEntity"])
+
+
+def test_json_ld_cannot_break_out_of_its_script(client):
+    load_data(
+        comparison_data(faq=0)
+        | {"faq": [{"question": "</script><b>x", "answer": "a & b", "sources": []}]}
+    )
+    html = client.get("/demo/").content.decode()
+    [block] = scan(html).json_ld
+    assert "</script>" not in block
+    assert json.loads(block)["mainEntity"][0]["name"] == "</script><b>x"
+
+
+def test_meta_description_open_graph_and_wizard_link(client, flagship):
+    html = client.get("/kubernetes-vs-serverless/").content.decode()
+    assert re.search(r'<meta name="description" content="[^"]{50,}">', html)
+    assert '<meta property="og:title" content="Kubernetes vs serverless' in html
+    assert '<meta property="og:description"' in html
+    assert 'href="/kubernetes-vs-serverless/wizard/"' in html
+
+
+def test_no_inline_code_or_styles(client, flagship):
+    for url in ("/", "/kubernetes-vs-serverless/"):
+        found = scan(client.get(url).content.decode())
+        assert found.style_attributes == 0, url
+        assert found.inline_handlers == 0, url
+        assert found.executable_inline_scripts == 0, url
+
+
+def test_strict_csp_header(client, flagship):
+    policy = client.get("/kubernetes-vs-serverless/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
+def test_index_lists_every_comparison(client, flagship):
+    load_data(comparison_data("second-one"))
+    response = client.get(reverse("decision:index"))
+    assert response.status_code == 200
+    assert 'href="/kubernetes-vs-serverless/"' in response.content.decode()
+    assert 'href="/second-one/"' in response.content.decode()
+
+
+def test_unknown_comparison_is_404(client):
+    assert client.get("/no-such-thing/").status_code == 404
+
+
+def test_a_three_option_comparison_renders(client):
+    load_data(comparison_data(options=3))
+    html = client.get("/demo/").content.decode()
+    assert html.count('<th scope="col">') == 5
+    assert "Choose Option 3 when…" in html
+
+
+def test_query_count_does_not_grow_with_content(client, flagship, django_assert_num_queries):
+    with CaptureQueriesContext(connection) as flagship_queries:
+        client.get("/kubernetes-vs-serverless/")
+    load_data(comparison_data("huge", options=4, dimensions=100, faq=100, points=50, criteria=50))
+    with django_assert_num_queries(len(flagship_queries)):
+        assert client.get("/huge/").status_code == 200
+    with django_assert_num_queries(2):
+        client.get("/")

@@ -1,0 +1,163 @@
+"""load_content and export_content: atomic, idempotent, removing, round-tripping."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from decision.models import Assessment, Comparison, Criterion, Dimension, FaqEntry, Option
+from tests.factories import FLAGSHIP, comparison_data, modified, write_fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> dict:
+    """Every content row with its primary key, so any write shows up as a difference."""
+    return {
+        model.__name__: sorted(model.objects.values_list())
+        for model in (Comparison, Option, Criterion, Dimension, Assessment, FaqEntry)
+    } | {"points": sorted(Option.objects.values_list("points__pk", "points__text"))}
+
+
+def load(*paths):
+    out = io.StringIO()
+    call_command("load_content", *[str(p) for p in paths], stdout=out)
+    return out.getvalue()
+
+
+def export(slug, *args):
+    out = io.StringIO()
+    call_command("export_content", slug, *args, stdout=out)
+    return out.getvalue()
+
+
+def test_load_reports_each_comparison(tmp_path):
+    path = write_fixture(tmp_path, comparison_data())
+    assert load(path) == "Loaded demo\n"
+    comparison = Comparison.objects.get(slug="demo")
+    assert comparison.options.count() == 2
+    assert comparison.dimensions.count() == 3
+    assert Assessment.objects.filter(dimension__comparison=comparison).count() == 6
+
+
+def test_invalid_second_file_changes_nothing(tmp_path):
+    first = write_fixture(tmp_path, comparison_data("first"))
+    load(first)
+    before = snapshot()
+
+    changed_first = write_fixture(
+        tmp_path, modified(comparison_data("first"), lambda d: d.update(title="Changed"))
+    )
+    broken = write_fixture(
+        tmp_path,
+        modified(comparison_data("second"), lambda d: d["dimensions"][0].update(winner="nope")),
+    )
+    with pytest.raises(CommandError) as caught:
+        load(changed_first, broken)
+
+    message = str(caught.value)
+    assert "1 problem found; nothing was loaded." in message
+    assert f"{broken}: dimensions[0].winner: 'nope' is not an option" in message
+    assert snapshot() == before
+    assert Comparison.objects.get(slug="first").title == "Comparison first"
+    assert not Comparison.objects.filter(slug="second").exists()
+
+
+def test_loading_the_same_file_twice_changes_nothing(tmp_path):
+    path = write_fixture(tmp_path, comparison_data(options=3, dimensions=5, faq=4))
+    load(path)
+    before = snapshot()
+    stamp = Comparison.objects.get().updated_at
+    load(path)
+    assert snapshot() == before
+    assert Comparison.objects.get().updated_at == stamp
+
+
+def test_rows_removed_from_the_file_are_removed(tmp_path):
+    load(write_fixture(tmp_path, comparison_data(options=3, dimensions=4, faq=3)))
+
+    def shrink(data):
+        data["options"].pop()
+        for dimension in data["dimensions"]:
+            dimension["assessments"].pop("option-3")
+            if dimension["winner"] == "option-3":
+                dimension["winner"] = "tie"
+        data["dimensions"].pop(1)
+        data["faq"].pop(0)
+        data["options"][0]["pros"].pop()
+        data["options"][0]["criteria"].pop()
+
+    load(write_fixture(tmp_path, modified(comparison_data(options=3, dimensions=4, faq=3), shrink)))
+    comparison = Comparison.objects.get()
+    assert [o.slug for o in comparison.options.all()] == ["option-1", "option-2"]
+    assert [d.slug for d in comparison.dimensions.all()] == [
+        "dimension-1",
+        "dimension-3",
+        "dimension-4",
+    ]
+    assert [f.question for f in comparison.faq_entries.all()] == ["Question 2?", "Question 3?"]
+    first = comparison.options.get(slug="option-1")
+    assert [p.text for p in first.pros] == ["Pro 1 of option 1"]
+    assert [c.slug for c in first.criteria.all()] == ["option-1-when-1"]
+    assert not Assessment.objects.filter(option__slug="option-3").exists()
+
+
+def test_reordering_in_the_file_reorders_the_page_data(tmp_path):
+    data = comparison_data(dimensions=3)
+    load(write_fixture(tmp_path, data))
+    data["dimensions"].reverse()
+    load(write_fixture(tmp_path, data))
+    assert [d.slug for d in Comparison.objects.get().dimensions.all()] == [
+        "dimension-3",
+        "dimension-2",
+        "dimension-1",
+    ]
+
+
+def test_export_round_trip_of_the_flagship(tmp_path):
+    load(FLAGSHIP)
+    before = snapshot()
+    first = export("kubernetes-vs-serverless")
+
+    exported = tmp_path / "exported.yaml"
+    exported.write_text(first)
+    load(exported)
+    assert snapshot() == before  # load -> export -> load gives the same database
+
+    Comparison.objects.all().delete()
+    load(exported)
+    assert export("kubernetes-vs-serverless") == first  # export -> load -> export is identical
+
+
+def test_export_reflects_an_admin_style_edit(tmp_path):
+    load(write_fixture(tmp_path, comparison_data()))
+    Dimension.objects.filter(slug="dimension-1").update(winner=None)
+    assert "winner: tie" in export("demo").split("slug: dimension-1")[1].split("slug:")[0]
+
+
+def test_export_to_a_file(tmp_path):
+    load(write_fixture(tmp_path, comparison_data()))
+    target = tmp_path / "out.yaml"
+    err = io.StringIO()
+    call_command("export_content", "demo", "--output", str(target), stderr=err)
+    assert target.read_text() == export("demo")
+    assert f"Wrote {target}" in err.getvalue()
+
+
+def test_export_of_an_unknown_slug_names_the_known_ones(tmp_path):
+    load(write_fixture(tmp_path, comparison_data()))
+    with pytest.raises(CommandError, match=r"No comparison with slug 'nope' \(known: demo\)"):
+        export("nope")
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="cannot read the file"):
+        load(tmp_path / "missing.yaml")
+
+
+def test_same_comparison_in_two_files_is_rejected(tmp_path):
+    one = write_fixture(tmp_path, comparison_data("same"), name="one.yaml")
+    two = write_fixture(tmp_path, comparison_data("same"), name="two.yaml")
+    with pytest.raises(CommandError, match=r"comparison 'same' is also defined in .*one.yaml"):
+        load(one, two)
+    assert not Comparison.objects.exists()
