@@ -1,8 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from .content.engine_data import engine_model, engine_scenarios
 from .models import (
     Assessment,
+    Choice,
+    ChoiceWeight,
     Comparison,
     Con,
     Criterion,
@@ -10,7 +13,36 @@ from .models import (
     FaqEntry,
     Option,
     Pro,
+    Question,
+    Result,
+    RuleOut,
+    Scenario,
 )
+from .scenarios import scenario_failures
+from .services import comparison_content
+
+
+class ScenarioWarningMixin:
+    """After a save, warn the editor about any scenario the edit made fail."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        comparison = _comparison_of(form.instance)
+        content = comparison and comparison_content(comparison.slug)
+        if not content:
+            return
+        for failure in scenario_failures(engine_model(content), engine_scenarios(content)):
+            messages.warning(request, f"This edit changes a scenario's outcome: {failure}.")
+
+
+def _comparison_of(instance):
+    for path in ("comparison", "option.comparison", "question.comparison", "dimension.comparison"):
+        value = instance
+        for name in path.split("."):
+            value = getattr(value, name, None)
+        if isinstance(value, Comparison):
+            return value
+    return instance if isinstance(instance, Comparison) else None
 
 
 class OptionInline(admin.TabularInline):
@@ -77,6 +109,12 @@ class DimensionInline(admin.StackedInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+class ScenarioInline(admin.TabularInline):
+    model = Scenario
+    fields = ["order", "slug", "name", "answers", "outcome"]
+    extra = 0
+
+
 class FaqInline(admin.StackedInline):
     model = FaqEntry
     fields = ["order", "question", "answer", "sources"]
@@ -84,12 +122,18 @@ class FaqInline(admin.StackedInline):
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(admin.ModelAdmin):
+class ComparisonAdmin(ScenarioWarningMixin, admin.ModelAdmin):
     list_display = ["title", "slug", "order", "updated_at"]
     list_editable = ["order"]
     search_fields = ["title", "slug", "intro"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [OptionInline, DimensionInline, FaqInline]
+    inlines = [OptionInline, DimensionInline, FaqInline, ScenarioInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "default_option":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Option.objects.filter(comparison_id=object_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ProInline(admin.TabularInline):
@@ -117,7 +161,7 @@ class CriterionInline(admin.TabularInline):
 
 
 @admin.register(Option)
-class OptionAdmin(admin.ModelAdmin):
+class OptionAdmin(ScenarioWarningMixin, admin.ModelAdmin):
     list_display = ["name", "comparison", "slug", "order"]
     list_filter = ["comparison"]
     list_editable = ["order"]
@@ -133,7 +177,7 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(Dimension)
-class DimensionAdmin(admin.ModelAdmin):
+class DimensionAdmin(ScenarioWarningMixin, admin.ModelAdmin):
     list_display = ["name", "comparison", "winner", "order"]
     list_filter = ["comparison", "winner"]
     list_editable = ["order"]
@@ -157,3 +201,78 @@ class CriterionAdmin(admin.ModelAdmin):
     list_filter = ["option__comparison", "option"]
     list_select_related = ["option"]
     search_fields = ["text", "slug"]
+
+
+class ChoiceInline(admin.StackedInline):
+    model = Choice
+    fields = ["order", "slug", "label", "why"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Question)
+class QuestionAdmin(ScenarioWarningMixin, admin.ModelAdmin):
+    list_display = ["prompt", "comparison", "slug", "order", "show_if"]
+    list_filter = ["comparison"]
+    list_editable = ["order"]
+    list_select_related = ["comparison", "show_if__question"]
+    search_fields = ["prompt", "slug", "help"]
+    inlines = [ChoiceInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "show_if":
+            kwargs["queryset"] = Choice.objects.select_related("question")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class WeightInline(admin.TabularInline):
+    model = ChoiceWeight
+    fields = ["option", "weight"]
+    extra = 0
+
+
+class RuleOutInline(admin.TabularInline):
+    model = RuleOut
+    fields = ["option", "reason"]
+    extra = 0
+
+
+@admin.register(Choice)
+class ChoiceAdmin(ScenarioWarningMixin, admin.ModelAdmin):
+    list_display = ["label", "question", "slug", "order"]
+    list_filter = ["question__comparison", "question"]
+    list_select_related = ["question"]
+    search_fields = ["label", "slug", "why"]
+    filter_horizontal = ["dimensions", "criteria"]
+    inlines = [WeightInline, RuleOutInline]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(ScenarioWarningMixin, admin.ModelAdmin):
+    list_display = ["name", "comparison", "outcome", "order"]
+    list_filter = ["comparison", "outcome"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Result)
+class ResultAdmin(admin.ModelAdmin):
+    """What visitors chose: read-only, filterable by outcome."""
+
+    list_display = ["created_at", "comparison", "outcome", "token"]
+    list_filter = ["comparison", "outcome", "created_at"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "token",
+        "comparison",
+        "answers",
+        "outcome",
+        "snapshot",
+        "content_fingerprint",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

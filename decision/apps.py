@@ -5,3 +5,8 @@ class DecisionConfig(AppConfig):
     name = "decision"
     verbose_name = "Decision content"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

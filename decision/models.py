@@ -1,11 +1,18 @@
 """Content of a comparison, as staff edit it in admin and fixtures describe it."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from decision.content.schema import SLUG_PATTERN, WEIGHT_LIMIT
+
 SLUG_HELP = "Lower-case letters, digits and hyphens; used in URLs and fixture references."
+# The same rule as the fixture schema, so whatever admin accepts also exports and reloads.
+content_slug = RegexValidator(
+    SLUG_PATTERN, "Use lower-case letters, digits and single hyphens, like “cold-starts”."
+)
 SOURCES_HELP = "Public sources for the numbers in this item, one URL per line."
 
 
@@ -33,13 +40,34 @@ class ComparisonQuerySet(models.QuerySet):
             "faq_entries",
         )
 
+    def with_questions(self):
+        """Prefetch the wizard's questions with their choices, weights, rule-outs and links."""
+        choices = Choice.objects.prefetch_related(
+            Prefetch("weights", queryset=ChoiceWeight.objects.select_related("option")),
+            Prefetch("rule_outs", queryset=RuleOut.objects.select_related("option")),
+            Prefetch("dimensions", queryset=Dimension.objects.order_by("order", "pk")),
+            Prefetch("criteria", queryset=Criterion.objects.select_related("option")),
+        )
+        questions = Question.objects.select_related("show_if__question").prefetch_related(
+            Prefetch("choices", queryset=choices)
+        )
+        return self.prefetch_related(Prefetch("questions", queryset=questions))
+
 
 class Comparison(Ordered):
-    slug = models.SlugField(unique=True, help_text=SLUG_HELP)
+    slug = models.SlugField(unique=True, help_text=SLUG_HELP, validators=[content_slug])
     title = models.CharField(max_length=200)
     intro = models.TextField()
     default_advice = models.TextField(help_text="What to pick when nothing else decides.")
     combined_advice = models.TextField(help_text="How to combine the options when both fit.")
+    default_option = models.ForeignKey(
+        "Option",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The option the default advice favours; it wins exact ties in the wizard.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ComparisonQuerySet.as_manager()
@@ -56,7 +84,7 @@ class Comparison(Ordered):
 
 class Option(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="options")
-    slug = models.SlugField(help_text=SLUG_HELP)
+    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
     name = models.CharField(max_length=200)
     tagline = models.TextField()
     typical_cost = models.TextField()
@@ -142,7 +170,7 @@ class Criterion(Ordered):
     """A "choose this option when…" bullet."""
 
     option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="criteria")
-    slug = models.SlugField(help_text=SLUG_HELP)
+    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
     text = models.TextField()
 
     class Meta(Ordered.Meta):
@@ -154,10 +182,21 @@ class Criterion(Ordered):
     def __str__(self):
         return self.text[:80]
 
+    def clean(self):
+        if not self.option_id:
+            return
+        clash = Criterion.objects.filter(
+            option__comparison_id=self.option.comparison_id, slug=self.slug
+        ).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError(
+                {"slug": "Another criterion of this comparison already uses this slug."}
+            )
+
 
 class Dimension(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="dimensions")
-    slug = models.SlugField(help_text=SLUG_HELP)
+    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
     name = models.CharField(max_length=200)
     why_it_matters = models.TextField()
     winner = models.ForeignKey(
@@ -242,3 +281,143 @@ class FaqEntry(Ordered):
 
     def get_absolute_url(self):
         return self.comparison.get_absolute_url() + "#faq"
+
+
+class Question(Ordered):
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="questions")
+    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    prompt = models.CharField(max_length=300)
+    help = models.TextField(blank=True)
+    show_if = models.ForeignKey(
+        "Choice",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="Ask this question only when an earlier question got this answer.",
+    )
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparison", "slug"], name="question_slug_per_comparison"
+            )
+        ]
+
+    def __str__(self):
+        return self.prompt
+
+    def clean(self):
+        target = self.show_if
+        if target is None or not self.comparison_id:
+            return
+        asked = target.question
+        if asked.comparison_id != self.comparison_id:
+            raise ValidationError({"show_if": "Pick an answer to a question of this comparison."})
+        if self.pk == asked.pk or (asked.order, asked.pk or 0) >= (self.order, self.pk or 2**62):
+            raise ValidationError(
+                {"show_if": f"“{asked}” must come before this question (set a lower order)."}
+            )
+
+
+class Choice(Ordered):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    label = models.CharField(max_length=300)
+    why = models.CharField(max_length=300, help_text="One line: why this answer pushes as it does.")
+    dimensions = models.ManyToManyField(Dimension, blank=True, related_name="choices")
+    criteria = models.ManyToManyField(Criterion, blank=True, related_name="choices")
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["question", "slug"], name="choice_slug_per_question")
+        ]
+
+    def __str__(self):
+        return f"{self.question.slug}: {self.label}"
+
+
+class ChoiceWeight(models.Model):
+    """How much an answer pushes toward (positive) or away from (negative) one option."""
+
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="weights")
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="weights")
+    weight = models.FloatField(
+        validators=[MinValueValidator(-WEIGHT_LIMIT), MaxValueValidator(WEIGHT_LIMIT)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["choice", "option"], name="one_weight_per_option")
+        ]
+
+    def __str__(self):
+        return f"{self.option}: {self.weight:+g}"
+
+
+class RuleOut(models.Model):
+    """A hard limit: with this answer, the option cannot be recommended."""
+
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="rule_outs")
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="rule_outs")
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["choice", "option"], name="one_rule_out_per_option")
+        ]
+
+    def __str__(self):
+        return f"rules out {self.option}"
+
+
+class Scenario(Ordered):
+    """Answers with the outcome they must give: the content's own regression test."""
+
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="scenarios")
+    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    name = models.CharField(max_length=300)
+    answers = models.JSONField(help_text='Question slug to choice slug, e.g. {"state": "none"}.')
+    outcome = models.SlugField(help_text="An option slug, or “combine”.")
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparison", "slug"], name="scenario_slug_per_comparison"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        answers = self.answers
+        if not isinstance(answers, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in answers.items()
+        ):
+            raise ValidationError(
+                {"answers": 'Write an object of question slug to choice slug, like {"a": "b"}.'}
+            )
+
+
+class Result(models.Model):
+    """A recommendation a visitor reached, frozen with the content it was computed from."""
+
+    token = models.CharField(max_length=64, unique=True)
+    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="results")
+    answers = models.JSONField()
+    outcome = models.CharField(max_length=80, db_index=True)
+    snapshot = models.JSONField(help_text="The recommendation and the content it was based on.")
+    content_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.comparison.slug}: {self.outcome} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse(
+            "decision:result", kwargs={"slug": self.comparison.slug, "token": self.token}
+        )

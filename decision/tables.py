@@ -2,47 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
+
+from .content.schema import TIE, ComparisonSchema, DimensionSchema, OptionSchema
 
 
 @dataclass(frozen=True)
 class Cell:
-    option: object
+    option: OptionSchema
     text: str
     wins: bool
 
 
 @dataclass(frozen=True)
 class Row:
-    dimension: object
+    dimension: DimensionSchema
     cells: list[Cell]
     winner_name: str
     is_tie: bool
     matters: bool
 
 
-def dimension_rows(
-    dimensions: Iterable, options: list, *, mattering: Collection[str] = ()
-) -> list[Row]:
-    """Build table rows from prefetched dimensions, in the options' order.
-
-    `mattering` holds the slugs of dimensions to mark "matters for you" on a result page.
-    """
-    rows = []
-    for dimension in dimensions:
-        texts = {a.option_id: a.text for a in dimension.assessments.all()}
-        winner_id = dimension.winner_id
-        rows.append(
-            Row(
-                dimension=dimension,
-                cells=[
-                    Cell(option=o, text=texts.get(o.pk, "—"), wins=o.pk == winner_id)
-                    for o in options
-                ],
-                winner_name=dimension.winner.name if dimension.winner else "Tie",
-                is_tie=winner_id is None,
-                matters=dimension.slug in mattering,
-            )
+def dimension_rows(content: ComparisonSchema, *, mattering: Collection[str] = ()) -> list[Row]:
+    """Table rows in content order; `mattering` marks rows as "matters for you"."""
+    names = {option.slug: option.name for option in content.options}
+    return [
+        Row(
+            dimension=dimension,
+            cells=[
+                Cell(
+                    option=option,
+                    text=dimension.assessments.get(option.slug, "—"),
+                    wins=dimension.winner == option.slug,
+                )
+                for option in content.options
+            ],
+            winner_name=names.get(dimension.winner, "Tie"),
+            is_tie=dimension.winner == TIE,
+            matters=dimension.slug in mattering,
         )
-    return rows
+        for dimension in content.dimensions
+    ]

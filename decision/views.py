@@ -1,7 +1,18 @@
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from .models import Comparison
+from . import wizard as steps
+from .content.engine_data import engine_model
+from .engine import NOT_SURE, NOT_SURE_LABEL, effective_answers
+from .forms import StepForm
+from .models import Comparison, Result
+from .presenters import result_view
+from .services import cached_content, comparison_content, create_result, snapshot_parts
 from .structured_data import faq_page
 from .tables import dimension_rows
 
@@ -14,17 +25,181 @@ def index(request):
 
 @require_GET
 def comparison_detail(request, slug):
-    comparison = get_object_or_404(Comparison.objects.with_page_content(), slug=slug)
-    options = list(comparison.options.all())
-    faq = list(comparison.faq_entries.all())
+    content = _content_or_404(slug)
     return render(
         request,
         "decision/comparison.html",
         {
-            "comparison": comparison,
-            "options": options,
-            "rows": dimension_rows(comparison.dimensions.all(), options),
-            "faq": faq,
-            "faq_data": faq_page(faq),
+            "comparison": content,
+            "rows": dimension_rows(content),
+            "faq_data": faq_page(content.faq),
         },
     )
+
+
+@require_GET
+def wizard(request, slug):
+    """Show a step; a submitted step (`from=`) moves on to the next one or shows its error."""
+    content = _content_or_404(slug, needs_questions=True)
+    model = engine_model(content)
+    state = steps.parse(model, _pairs(request.GET))
+    if state.submitted is None:
+        current = steps.current_question(model, state.answers, state.step)
+        return _step_response(request, content, model, state.answers, current, state.notices)
+
+    question = model.question(state.submitted)
+    form = StepForm(question, request.GET)
+    if not form.is_valid():
+        return _step_response(request, content, model, state.answers, question, [], form=form)
+    answers = effective_answers(model, {**state.answers, question.slug: form.answer})
+    following = steps.next_question(model, answers, question.slug)
+    return _go_to_step(request, content, model, answers, following, state.notices)
+
+
+@require_POST
+def wizard_finish(request, slug):
+    """The last step: freeze the recommendation as a Result and redirect to its permalink."""
+    content = _content_or_404(slug, needs_questions=True)
+    model = engine_model(content)
+    state = steps.parse(model, _pairs(request.POST))
+    answers = state.answers
+    if state.submitted is not None:
+        question = model.question(state.submitted)
+        form = StepForm(question, request.POST)
+        if not form.is_valid():
+            return _step_response(request, content, model, answers, question, [], form=form)
+        answers = effective_answers(model, {**answers, question.slug: form.answer})
+
+    unanswered = steps.current_question(model, answers, None)
+    if unanswered is not None:
+        # The last answer opened a follow-up question (or answers were missing): ask it.
+        return _go_to_step(request, content, model, answers, unanswered, state.notices)
+
+    result = create_result(content, answers)
+    if request.htmx:
+        return HttpResponseClientRedirect(result.get_absolute_url())
+    return redirect(result)
+
+
+@require_GET
+def result(request, slug, token):
+    found = _result_or_404(slug, token)
+    content, recommendation = snapshot_parts(found)
+    current = cached_content(slug)
+    model = engine_model(content)
+    answers = found.answers
+    first = model.questions[0].slug if model.questions else None
+    wizard_url = reverse("decision:wizard", args=[slug])
+    return render(
+        request,
+        "decision/result.html",
+        {
+            "comparison": content,
+            "result": found,
+            "view": result_view(content, recommendation),
+            "content_changed": current is not None
+            and current.fingerprint != found.content_fingerprint,
+            "change_url": f"{wizard_url}?{steps.query(model, answers, first)}",
+            "rerun_url": f"{wizard_url}?{steps.query(model, answers)}",
+            "wizard_url": wizard_url,
+            "permalink": request.build_absolute_uri(found.get_absolute_url()),
+            "adr_url": reverse("decision:result_adr", args=[slug, token]),
+        },
+    )
+
+
+@require_GET
+def result_adr(request, slug, token):
+    found = _result_or_404(slug, token)
+    content, recommendation = snapshot_parts(found)
+    text = render_to_string(
+        "decision/adr.md",
+        {
+            "comparison": content,
+            "result": found,
+            "view": result_view(content, recommendation),
+            "permalink": request.build_absolute_uri(found.get_absolute_url()),
+        },
+    )
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="adr-{slug}-{token[:8]}.md"'
+    return response
+
+
+def _content_or_404(slug, *, needs_questions=False):
+    content = comparison_content(slug)
+    if content is None or (needs_questions and not content.questions):
+        raise Http404("No such comparison")
+    return content
+
+
+def _result_or_404(slug, token) -> Result:
+    if len(token) > 64:
+        raise Http404("No such result")
+    found = Result.objects.filter(token=token, comparison__slug=slug).first()
+    if found is None:
+        raise Http404("No such result")
+    return found
+
+
+def _pairs(querydict) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in querydict.lists() for value in values]
+
+
+def _go_to_step(request, content, model, answers, question, notices):
+    """After a valid answer: the next step's URL, as a redirect or an htmx swap."""
+    url = reverse("decision:wizard", args=[content.slug])
+    url += "?" + steps.query(model, answers, question.slug if question else None)
+    if request.htmx or notices:
+        # Render in place: htmx swaps it (and pushes the URL); notices must reach the reader.
+        response = _step_response(request, content, model, answers, question, notices)
+        response["HX-Push-Url"] = url
+        return response
+    return redirect(url)
+
+
+def _step_response(request, content, model, answers, question, notices, *, form=None):
+    """Render one step (or the review step when `question` is None), whole or as a partial."""
+    wizard_url = reverse("decision:wizard", args=[content.slug])
+    if question is not None and form is None:
+        form = StepForm(question, initial={question.slug: answers.get(question.slug)})
+    position, total = steps.progress(model, answers, question.slug if question else None)
+    previous = steps.previous_question(model, answers, question.slug if question else None)
+    last = question is None or steps.is_last(model, answers, question.slug)
+    choices = {q.slug: q for q in model.questions}
+    context = {
+        "comparison": content,
+        "question": question,
+        "form": form,
+        "position": position,
+        "total": total,
+        "notices": notices,
+        "is_last": last,
+        "action": reverse("decision:wizard_finish", args=[content.slug]) if last else wizard_url,
+        "hidden": [
+            (slug, choice)
+            for slug, choice in answers.items()
+            if question is None or slug != question.slug
+        ],
+        "back_url": f"{wizard_url}?{steps.query(model, answers, previous.slug)}"
+        if previous
+        else None,
+        "start_url": wizard_url,
+        "review": [
+            {
+                "prompt": choices[slug].prompt,
+                "label": NOT_SURE_LABEL
+                if choice == NOT_SURE
+                else choices[slug].choice(choice).label,
+                "url": f"{wizard_url}?{steps.query(model, answers, slug)}",
+            }
+            for slug, choice in answers.items()
+        ],
+        "is_htmx": bool(request.htmx),
+    }
+    template = "decision/wizard.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#step"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

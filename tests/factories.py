@@ -21,6 +21,7 @@ def comparison_data(
     faq: int = 2,
     points: int = 2,
     criteria: int = 2,
+    questions: int = 3,
 ) -> dict:
     """A valid fixture as a dict, with the given number of each part."""
     option_slugs = [f"option-{n}" for n in range(1, options + 1)]
@@ -62,7 +63,46 @@ def comparison_data(
             {"question": f"Question {q}?", "answer": f"Answer {q}.", "sources": []}
             for q in range(1, faq + 1)
         ],
+        "questions": [_question(q, option_slugs, dimensions, criteria) for q in range(questions)],
+        "scenarios": [],
     }
+
+
+def _question(q: int, options: list[str], dimensions: int, criteria: int) -> dict:
+    """Question q: choice `favour-X` pushes toward option X; the second question is a follow-up.
+
+    The last option can be ruled out by the first question's `must-avoid` choice.
+    """
+    choices = [
+        {
+            "slug": f"favour-{option}",
+            "label": f"Favour {option}",
+            "why": f"This pushes toward {option}.",
+            "weights": {o: (3.0 if o == option else -1.0) for o in options},
+            "dimensions": [f"dimension-{(q % max(dimensions, 1)) + 1}"] if dimensions else [],
+            "criteria": [f"{option}-when-{(q % criteria) + 1}"] if criteria else [],
+        }
+        for option in options
+    ]
+    if q == 0:
+        choices.append(
+            {
+                "slug": "must-avoid",
+                "label": f"We cannot use {options[-1]}",
+                "why": f"A hard limit rules out {options[-1]}.",
+                "weights": {},
+                "rules_out": [{"option": options[-1], "reason": "A hard limit."}],
+            }
+        )
+    question = {
+        "slug": f"question-{q + 1}",
+        "prompt": f"Question {q + 1}?",
+        "help": f"Help for question {q + 1}.",
+        "choices": choices,
+    }
+    if q == 1:
+        question["show_if"] = {"question": "question-1", "choice": f"favour-{options[0]}"}
+    return question
 
 
 def to_yaml(data: dict) -> str:

@@ -1,5 +1,7 @@
 """Staff edit content in admin; everyone else is kept out."""
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -38,6 +40,8 @@ def _inline_post_data(client, url):
                 value = inline_form.initial.get(name, inline_form.fields[name].initial)
                 if hasattr(value, "pk"):
                     value = value.pk
+                elif isinstance(value, dict | list):
+                    value = json.dumps(value)
                 data[inline_form.add_prefix(name)] = "" if value is None else value
     return {key: value for key, value in data.items() if value is not False}
 
@@ -55,7 +59,8 @@ def test_staff_changes_a_winner_and_the_page_shows_it(staff):
     data[f"dimensions-{index}-assessment_{kubernetes.pk}"] = "Much easier than you think."
     response = staff.post(url, data)
     assert response.status_code == 302, response.context and [
-        f.errors for f in response.context["inline_admin_formsets"][1].formset.forms
+        response.context["adminform"].form.errors,
+        *[fs.formset.errors for fs in response.context["inline_admin_formsets"]],
     ]
 
     dimension.refresh_from_db()
@@ -116,3 +121,46 @@ def test_non_staff_user_is_refused(client):
     assert client.post(url, {"title": "Hijacked"}).status_code == 302
     comparison.refresh_from_db()
     assert comparison.title == "Comparison demo"
+
+
+def test_an_edit_that_flips_a_scenario_warns_the_editor(staff):
+    comparison = load_flagship()
+    scenario = comparison.scenarios.filter(outcome="serverless").first()
+    question, choice = next(iter(scenario.answers.items()))
+    target = comparison.questions.get(slug=question).choices.get(slug=choice)
+
+    url = reverse("admin:decision_choice_change", args=[target.pk])
+    data = _inline_post_data(staff, url)
+    data["dimensions"] = [d.pk for d in target.dimensions.all()]
+    data["criteria"] = [c.pk for c in target.criteria.all()]
+    weights = list(target.weights.select_related("option"))
+    for index, weight in enumerate(weights):
+        data[f"weights-{index}-weight"] = 10 if weight.option.slug == "kubernetes" else -10
+    response = staff.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any(f"scenario '{scenario.slug}'" in m for m in warnings), warnings
+
+
+def test_admin_rejects_a_slug_the_fixture_format_would_refuse(staff):
+    comparison = load_data(comparison_data())
+    option = comparison.options.first()
+    url = reverse("admin:decision_option_change", args=[option.pk])
+    data = _inline_post_data(staff, url)
+    data["slug"] = "Option_One"
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    assert "Use lower-case letters, digits and single hyphens" in response.content.decode()
+    option.refresh_from_db()
+    assert option.slug == "option-1"
+
+
+def test_staff_see_what_visitors_chose(staff, client):
+    comparison = load_data(comparison_data())
+    from decision.services import comparison_content, create_result
+
+    create_result(comparison_content(comparison.slug), {"question-1": "favour-option-2"})
+    response = staff.get(reverse("admin:decision_result_changelist") + "?outcome=option-2")
+    assert response.status_code == 200
+    assert "1 result" in response.content.decode()

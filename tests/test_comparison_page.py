@@ -164,7 +164,11 @@ def test_a_three_option_comparison_renders(client):
 def test_query_count_does_not_grow_with_content(client, flagship, django_assert_num_queries):
     with CaptureQueriesContext(connection) as flagship_queries:
         client.get("/kubernetes-vs-serverless/")
-    load_data(comparison_data("huge", options=4, dimensions=100, faq=100, points=50, criteria=50))
+    load_data(
+        comparison_data(
+            "huge", options=4, dimensions=100, faq=130, points=70, criteria=50, questions=120
+        )
+    )
     with django_assert_num_queries(len(flagship_queries)):
         assert client.get("/huge/").status_code == 200
     with django_assert_num_queries(2):

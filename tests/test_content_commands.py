@@ -74,7 +74,7 @@ def test_loading_the_same_file_twice_changes_nothing(tmp_path):
 
 
 def test_rows_removed_from_the_file_are_removed(tmp_path):
-    load(write_fixture(tmp_path, comparison_data(options=3, dimensions=4, faq=3)))
+    load(write_fixture(tmp_path, comparison_data(options=3, dimensions=4, faq=3, questions=0)))
 
     def shrink(data):
         data["options"].pop()
@@ -87,7 +87,11 @@ def test_rows_removed_from_the_file_are_removed(tmp_path):
         data["options"][0]["pros"].pop()
         data["options"][0]["criteria"].pop()
 
-    load(write_fixture(tmp_path, modified(comparison_data(options=3, dimensions=4, faq=3), shrink)))
+    load(
+        write_fixture(
+            tmp_path, modified(comparison_data(options=3, dimensions=4, faq=3, questions=0), shrink)
+        )
+    )
     comparison = Comparison.objects.get()
     assert [o.slug for o in comparison.options.all()] == ["option-1", "option-2"]
     assert [d.slug for d in comparison.dimensions.all()] == [

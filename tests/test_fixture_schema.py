@@ -100,7 +100,7 @@ INVALID = {
 
 @pytest.mark.parametrize("change, expected", INVALID.values(), ids=INVALID.keys())
 def test_invalid_fixture_is_rejected_with_a_precise_message(change, expected):
-    errors = _errors(modified(comparison_data(), change))
+    errors = _errors(modified(comparison_data(questions=0), change))
     assert any(error.startswith(expected) for error in errors), errors
 
 
@@ -156,3 +156,90 @@ def test_flagship_fixture_is_valid_and_complete():
 def test_dump_then_parse_gives_the_same_comparison():
     comparison = parse_text(FLAGSHIP.read_text(), file=str(FLAGSHIP))
     assert parse_text(dump_text(comparison), file="again.yaml") == comparison
+
+
+INVALID_QUESTIONS = {
+    "weight for an unknown option": (
+        lambda d: d["questions"][0]["choices"][0]["weights"].update(fargate=2),
+        "fixtures/broken.yaml: questions[0].choices[0].weights.fargate: 'fargate' is not an "
+        "option of this comparison",
+    ),
+    "rule-out of an unknown option": (
+        lambda d: d["questions"][0]["choices"][2]["rules_out"][0].update(option="fargate"),
+        "fixtures/broken.yaml: questions[0].choices[2].rules_out[0].option: 'fargate' is not an "
+        "option",
+    ),
+    "show_if on a later question": (
+        lambda d: d["questions"][1].update(
+            show_if={"question": "question-3", "choice": "favour-option-1"}
+        ),
+        "fixtures/broken.yaml: questions[1].show_if.question: 'question-3' is not an earlier "
+        "question",
+    ),
+    "show_if on an unknown question": (
+        lambda d: d["questions"][1].update(show_if={"question": "nope", "choice": "x"}),
+        "fixtures/broken.yaml: questions[1].show_if.question: 'nope' is not a question",
+    ),
+    "show_if on an unknown choice": (
+        lambda d: d["questions"][1].update(show_if={"question": "question-1", "choice": "x"}),
+        "fixtures/broken.yaml: questions[1].show_if.choice: 'x' is not a choice of question "
+        "'question-1'",
+    ),
+    "unknown dimension": (
+        lambda d: d["questions"][2]["choices"][0].update(dimensions=["latency"]),
+        "fixtures/broken.yaml: questions[2].choices[0].dimensions[0]: 'latency' is not a dimension",
+    ),
+    "unknown criterion": (
+        lambda d: d["questions"][2]["choices"][1].update(criteria=["when-cheap"]),
+        "fixtures/broken.yaml: questions[2].choices[1].criteria[0]: 'when-cheap' is not a "
+        "criterion",
+    ),
+    "fewer than two real choices": (
+        lambda d: d["questions"][2].update(choices=d["questions"][2]["choices"][:1]),
+        "fixtures/broken.yaml: questions[2].choices: a question needs at least two real "
+        "choices besides 'not-sure', found 1",
+    ),
+    "a choice named not-sure": (
+        lambda d: d["questions"][2]["choices"][1].update(slug="not-sure"),
+        "fixtures/broken.yaml: questions[2].choices[1].slug: 'not-sure' is added to every "
+        "question by the wizard",
+    ),
+    "weight out of range": (
+        lambda d: d["questions"][0]["choices"][0]["weights"].update({"option-1": 99}),
+        "fixtures/broken.yaml: questions[0].choices[0].weights.option-1: Input should be less "
+        "than or equal to 10",
+    ),
+    "question slug reserved by the wizard": (
+        lambda d: d["questions"][2].update(slug="step"),
+        "fixtures/broken.yaml: questions[2].slug: 'step' is reserved by the wizard",
+    ),
+    "scenario with an unknown choice": (
+        lambda d: d["scenarios"].append(
+            {"slug": "s", "name": "S", "answers": {"question-1": "x"}, "outcome": "option-1"}
+        ),
+        "fixtures/broken.yaml: scenarios[0].answers.question-1: 'x' is not a choice of "
+        "question 'question-1'",
+    ),
+    "scenario with an unknown outcome": (
+        lambda d: d["scenarios"].append(
+            {"slug": "s", "name": "S", "answers": {}, "outcome": "lambda"}
+        ),
+        "fixtures/broken.yaml: scenarios[0].outcome: 'lambda' is not an option or 'combine'",
+    ),
+    "option named like the combined outcome": (
+        lambda d: d["options"][0].update(slug="combine"),
+        "fixtures/broken.yaml: options: 'combine' is reserved for the combined outcome",
+    ),
+    "default option that is not an option": (
+        lambda d: d.update(default_option="lambda"),
+        "fixtures/broken.yaml: default_option: 'lambda' is not an option of this comparison",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "change, expected", INVALID_QUESTIONS.values(), ids=INVALID_QUESTIONS.keys()
+)
+def test_invalid_questions_are_rejected_with_a_precise_message(change, expected):
+    errors = _errors(modified(comparison_data(), change))
+    assert any(error.startswith(expected) for error in errors), errors

@@ -95,13 +95,13 @@ def parse_files(paths: list[str | Path]) -> list[ComparisonSchema]:
 
 def dump_text(comparison: ComparisonSchema) -> str:
     """Serialise a comparison to fixture YAML: stable key order, block style for long text."""
-    data = comparison.model_dump(mode="json", exclude_defaults=False)
+    data = comparison.model_dump(mode="json", exclude_defaults=True)
     return yaml.dump(
         data,
         Dumper=_FixtureDumper,
         sort_keys=False,
         allow_unicode=True,
-        width=100,
+        width=88,
         default_flow_style=False,
     )
 

@@ -14,6 +14,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 TIE = "tie"
+COMBINE = "combine"
+NOT_SURE = "not-sure"
+# Query-string names the wizard uses for itself, so no question may take them.
+RESERVED_QUESTION_SLUGS = frozenset({"step", "from"})
+WEIGHT_LIMIT = 10
 
 Slug = Annotated[
     str,
@@ -24,7 +29,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Url = Annotated[str, AfterValidator(lambda value: _check_url(value))]
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+_SLUG = re.compile(SLUG_PATTERN)
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
 
@@ -80,15 +86,61 @@ class FaqSchema(_Strict):
     sources: list[Url] = Field(default_factory=list)
 
 
+class RuleOutSchema(_Strict):
+    """A hard limit: with this answer the option cannot be the outcome."""
+
+    option: Slug
+    reason: Text
+
+
+class ShowIfSchema(_Strict):
+    """Show a question only when an earlier question got this answer."""
+
+    question: Slug
+    choice: Slug
+
+
+class ChoiceSchema(_Strict):
+    slug: Slug
+    label: Text
+    why: Text
+    weights: dict[Slug, Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT)]] = Field(
+        default_factory=dict
+    )
+    rules_out: list[RuleOutSchema] = Field(default_factory=list)
+    dimensions: list[Slug] = Field(default_factory=list)
+    criteria: list[Slug] = Field(default_factory=list)
+
+
+class QuestionSchema(_Strict):
+    slug: Slug
+    prompt: Text
+    help: str = ""
+    show_if: ShowIfSchema | None = None
+    choices: list[ChoiceSchema]
+
+
+class ScenarioSchema(_Strict):
+    """A named set of answers and the outcome it must produce: the content's own test."""
+
+    slug: Slug
+    name: Text
+    answers: dict[Slug, Slug]
+    outcome: Slug
+
+
 class ComparisonSchema(_Strict):
     slug: Slug
     title: ShortText
     intro: Text
     default_advice: Text
     combined_advice: Text
+    default_option: Slug | None = None
     options: list[OptionSchema]
     dimensions: list[DimensionSchema] = Field(default_factory=list)
     faq: list[FaqSchema] = Field(default_factory=list)
+    questions: list[QuestionSchema] = Field(default_factory=list)
+    scenarios: list[ScenarioSchema] = Field(default_factory=list)
 
 
 def reference_problems(comparison: ComparisonSchema) -> list[tuple[str, str]]:
@@ -104,6 +156,10 @@ def reference_problems(comparison: ComparisonSchema) -> list[tuple[str, str]]:
         )
     if TIE in known:
         problems.append(("options", f"'{TIE}' is reserved for a tied dimension: rename the option"))
+    if COMBINE in known:
+        problems.append(
+            ("options", f"'{COMBINE}' is reserved for the combined outcome: rename the option")
+        )
 
     problems += _duplicates("options", options, "option slug")
     problems += _duplicates("dimensions", [d.slug for d in comparison.dimensions], "dimension slug")
@@ -140,6 +196,125 @@ def reference_problems(comparison: ComparisonSchema) -> list[tuple[str, str]]:
         for slug in options:
             if slug not in dimension.assessments:
                 problems.append((f"{where}.assessments", f"missing the assessment for '{slug}'"))
+
+    if comparison.default_option is not None and comparison.default_option not in known:
+        problems.append(
+            (
+                "default_option",
+                f"'{comparison.default_option}' is not an option of this comparison "
+                f"(options: {listing})",
+            )
+        )
+    problems += _question_problems(comparison, known, listing, {s for _, s in criteria})
+    problems += _scenario_problems(comparison, known)
+    return problems
+
+
+def _question_problems(
+    comparison: ComparisonSchema, known: set[str], listing: str, criteria: set[str]
+) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    dimensions = {dimension.slug for dimension in comparison.dimensions}
+    problems += _duplicates("questions", [q.slug for q in comparison.questions], "question slug")
+    earlier: dict[str, set[str]] = {}
+    for i, question in enumerate(comparison.questions):
+        where = f"questions[{i}]"
+        if question.slug in RESERVED_QUESTION_SLUGS:
+            problems.append(
+                (f"{where}.slug", f"'{question.slug}' is reserved by the wizard: rename it")
+            )
+        if question.show_if is not None:
+            target = question.show_if
+            if target.question == question.slug or target.question not in earlier:
+                later = any(q.slug == target.question for q in comparison.questions)
+                problems.append(
+                    (
+                        f"{where}.show_if.question",
+                        f"'{target.question}' is "
+                        + ("not an earlier question" if later else "not a question")
+                        + ": show_if may only depend on a question asked before this one",
+                    )
+                )
+            elif target.choice not in earlier[target.question]:
+                problems.append(
+                    (
+                        f"{where}.show_if.choice",
+                        f"'{target.choice}' is not a choice of question '{target.question}'",
+                    )
+                )
+        real = [choice for choice in question.choices if choice.slug != NOT_SURE]
+        if len(real) < 2:
+            problems.append(
+                (
+                    f"{where}.choices",
+                    f"a question needs at least two real choices besides '{NOT_SURE}', "
+                    f"found {len(real)}",
+                )
+            )
+        problems += _duplicates(
+            f"{where}.choices", [c.slug for c in question.choices], "choice slug"
+        )
+        for j, choice in enumerate(question.choices):
+            at = f"{where}.choices[{j}]"
+            if choice.slug == NOT_SURE:
+                problems.append(
+                    (f"{at}.slug", f"'{NOT_SURE}' is added to every question by the wizard")
+                )
+            for option in choice.weights:
+                if option not in known:
+                    problems.append(
+                        (
+                            f"{at}.weights.{option}",
+                            f"'{option}' is not an option of this comparison (options: {listing})",
+                        )
+                    )
+            for k, rule in enumerate(choice.rules_out):
+                if rule.option not in known:
+                    problems.append(
+                        (
+                            f"{at}.rules_out[{k}].option",
+                            f"'{rule.option}' is not an option of this comparison "
+                            f"(options: {listing})",
+                        )
+                    )
+            for k, slug in enumerate(choice.dimensions):
+                if slug not in dimensions:
+                    problems.append((f"{at}.dimensions[{k}]", f"'{slug}' is not a dimension"))
+            for k, slug in enumerate(choice.criteria):
+                if slug not in criteria:
+                    problems.append((f"{at}.criteria[{k}]", f"'{slug}' is not a criterion"))
+        earlier[question.slug] = {choice.slug for choice in question.choices}
+    return problems
+
+
+def _scenario_problems(comparison: ComparisonSchema, known: set[str]) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    problems += _duplicates("scenarios", [s.slug for s in comparison.scenarios], "scenario slug")
+    choices = {
+        question.slug: {choice.slug for choice in question.choices} | {NOT_SURE}
+        for question in comparison.questions
+    }
+    outcomes = known | {COMBINE}
+    for i, scenario in enumerate(comparison.scenarios):
+        where = f"scenarios[{i}]"
+        for question, choice in scenario.answers.items():
+            if question not in choices:
+                problems.append((f"{where}.answers.{question}", f"'{question}' is not a question"))
+            elif choice not in choices[question]:
+                problems.append(
+                    (
+                        f"{where}.answers.{question}",
+                        f"'{choice}' is not a choice of question '{question}'",
+                    )
+                )
+        if scenario.outcome not in outcomes:
+            problems.append(
+                (
+                    f"{where}.outcome",
+                    f"'{scenario.outcome}' is not an option or '{COMBINE}' "
+                    f"(expected one of: {', '.join(sorted(outcomes))})",
+                )
+            )
     return problems
 
 

@@ -13,21 +13,31 @@ from django.db import models, transaction
 
 from decision.models import (
     Assessment,
+    Choice,
+    ChoiceWeight,
     Comparison,
     Criterion,
     Dimension,
     FaqEntry,
     Option,
     OptionPoint,
+    Question,
+    RuleOut,
+    Scenario,
 )
 
 from .schema import (
     TIE,
+    ChoiceSchema,
     ComparisonSchema,
     CriterionSchema,
     DimensionSchema,
     FaqSchema,
     OptionSchema,
+    QuestionSchema,
+    RuleOutSchema,
+    ScenarioSchema,
+    ShowIfSchema,
 )
 
 
@@ -39,7 +49,23 @@ def save_comparisons(comparisons: Iterable[ComparisonSchema]) -> list[Comparison
 
 def comparison_schema(comparison: Comparison) -> ComparisonSchema:
     """Read one comparison (and everything in it) back into the fixture schema."""
-    comparison = Comparison.objects.with_page_content().get(pk=comparison.pk)
+    found = read_comparison(comparison.slug)
+    assert found is not None
+    return found
+
+
+def read_comparison(slug: str) -> ComparisonSchema | None:
+    """The comparison with this slug as schema data, in a fixed number of queries; or None."""
+    comparison = (
+        Comparison.objects.with_page_content()
+        .with_questions()
+        .select_related("default_option")
+        .prefetch_related("scenarios")
+        .filter(slug=slug)
+        .first()
+    )
+    if comparison is None:
+        return None
     options = list(comparison.options.all())
     return ComparisonSchema(
         slug=comparison.slug,
@@ -47,6 +73,7 @@ def comparison_schema(comparison: Comparison) -> ComparisonSchema:
         intro=comparison.intro,
         default_advice=comparison.default_advice,
         combined_advice=comparison.combined_advice,
+        default_option=comparison.default_option.slug if comparison.default_option else None,
         options=[
             OptionSchema(
                 slug=option.slug,
@@ -82,7 +109,54 @@ def comparison_schema(comparison: Comparison) -> ComparisonSchema:
             FaqSchema(question=entry.question, answer=entry.answer, sources=_split(entry.sources))
             for entry in comparison.faq_entries.all()
         ],
+        questions=[_question_schema(question) for question in comparison.questions.all()],
+        scenarios=[
+            ScenarioSchema(
+                slug=scenario.slug,
+                name=scenario.name,
+                answers=scenario.answers,
+                outcome=scenario.outcome,
+            )
+            for scenario in comparison.scenarios.all()
+        ],
     )
+
+
+def _question_schema(question: Question) -> QuestionSchema:
+    show_if = question.show_if
+    return QuestionSchema(
+        slug=question.slug,
+        prompt=question.prompt,
+        help=question.help,
+        show_if=ShowIfSchema(question=show_if.question.slug, choice=show_if.slug)
+        if show_if
+        else None,
+        choices=[
+            ChoiceSchema(
+                slug=choice.slug,
+                label=choice.label,
+                why=choice.why,
+                weights={
+                    w.option.slug: w.weight
+                    for w in sorted(choice.weights.all(), key=lambda w: w.option.order)
+                },
+                rules_out=[
+                    RuleOutSchema(option=r.option.slug, reason=r.reason)
+                    for r in sorted(choice.rule_outs.all(), key=lambda r: r.option.order)
+                ],
+                dimensions=[d.slug for d in sorted(choice.dimensions.all(), key=_by_order)],
+                criteria=[
+                    c.slug
+                    for c in sorted(choice.criteria.all(), key=lambda c: (c.option.order, c.order))
+                ],
+            )
+            for choice in question.choices.all()
+        ],
+    )
+
+
+def _by_order(row) -> tuple[int, int]:
+    return (row.order, row.pk)
 
 
 def _save_comparison(data: ComparisonSchema) -> Comparison:
@@ -135,6 +209,21 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
             _upsert(Assessment, {"dimension": dimension, "option": options[slug]}, text=text)
     comparison.dimensions.exclude(slug__in=kept).delete()
 
+    _update(comparison, default_option=options.get(data.default_option))
+    _save_questions(comparison, data.questions, options)
+    kept = []
+    for order, item in enumerate(data.scenarios):
+        _upsert(
+            Scenario,
+            {"comparison": comparison, "slug": item.slug},
+            order=order,
+            name=item.name,
+            answers=dict(item.answers),
+            outcome=item.outcome,
+        )
+        kept.append(item.slug)
+    comparison.scenarios.exclude(slug__in=kept).delete()
+
     _sync_positional(
         comparison.faq_entries.all(),
         [
@@ -146,6 +235,52 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
         ),
     )
     return comparison
+
+
+def _save_questions(comparison, questions: Sequence[QuestionSchema], options: dict) -> None:
+    dimensions = {d.slug: d for d in comparison.dimensions.all()}
+    criteria = {c.slug: c for c in Criterion.objects.filter(option__comparison=comparison)}
+    choices: dict[tuple[str, str], Choice] = {}
+    kept = []
+    for order, item in enumerate(questions):
+        show_if = choices[(item.show_if.question, item.show_if.choice)] if item.show_if else None
+        question = _upsert(
+            Question,
+            {"comparison": comparison, "slug": item.slug},
+            order=order,
+            prompt=item.prompt,
+            help=item.help,
+            show_if=show_if,
+        )
+        kept.append(item.slug)
+        for position, entry in enumerate(item.choices):
+            choice = _upsert(
+                Choice,
+                {"question": question, "slug": entry.slug},
+                order=position,
+                label=entry.label,
+                why=entry.why,
+            )
+            choices[(item.slug, entry.slug)] = choice
+            _save_choice_links(choice, entry, options, dimensions, criteria)
+        question.choices.exclude(slug__in=[c.slug for c in item.choices]).delete()
+    comparison.questions.exclude(slug__in=kept).delete()
+
+
+def _save_choice_links(choice, entry: ChoiceSchema, options, dimensions, criteria) -> None:
+    for slug, weight in entry.weights.items():
+        _upsert(ChoiceWeight, {"choice": choice, "option": options[slug]}, weight=weight)
+    choice.weights.exclude(option__slug__in=list(entry.weights)).delete()
+    for rule in entry.rules_out:
+        _upsert(RuleOut, {"choice": choice, "option": options[rule.option]}, reason=rule.reason)
+    choice.rule_outs.exclude(option__slug__in=[r.option for r in entry.rules_out]).delete()
+    _set_if_changed(choice.dimensions, [dimensions[slug] for slug in entry.dimensions])
+    _set_if_changed(choice.criteria, [criteria[slug] for slug in entry.criteria])
+
+
+def _set_if_changed(manager, wanted: list) -> None:
+    if {row.pk for row in manager.all()} != {row.pk for row in wanted}:
+        manager.set(wanted)
 
 
 def _sync_points(option: Option, kind: str, texts: Sequence[str]) -> None:

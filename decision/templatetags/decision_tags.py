@@ -18,12 +18,6 @@ def json_ld(data):
 
 
 @register.filter
-def source_lines(text):
-    """Split a newline-separated list of source URLs."""
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-@register.filter
 def short_url(url):
     """A URL without its scheme, "www." and trailing slash, for a readable link label."""
     return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")

@@ -1,0 +1,34 @@
+import json
+from dataclasses import asdict
+
+from django.core.management.base import BaseCommand, CommandError
+
+from decision import wizard
+from decision.content.engine_data import engine_model
+from decision.engine import recommend
+from decision.services import comparison_content
+
+
+class Command(BaseCommand):
+    help = "Print the engine's recommendation for some answers as JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug", help="the comparison's slug")
+        parser.add_argument("answers", nargs="*", metavar="QUESTION=CHOICE")
+
+    def handle(self, *args, slug, answers, **options):
+        content = comparison_content(slug)
+        if content is None:
+            raise CommandError(f"No comparison with slug '{slug}'.")
+        pairs = []
+        for item in answers:
+            question, sep, choice = item.partition("=")
+            if not sep:
+                raise CommandError(f"'{item}' is not QUESTION=CHOICE.")
+            pairs.append((question, choice))
+        model = engine_model(content)
+        state = wizard.parse(model, pairs)
+        if state.notices:
+            raise CommandError("\n".join(state.notices))
+        result = asdict(recommend(model, state.answers))
+        self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))

@@ -1,0 +1,83 @@
+"""The seam between the database and the pure core: content in, results out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+
+from .content.engine_data import engine_model
+from .content.schema import ComparisonSchema
+from .content.store import read_comparison
+from .engine import Recommendation, recommend
+from .models import Comparison, Result
+
+CACHE_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class CachedContent:
+    content: ComparisonSchema
+    fingerprint: str
+    updated_at: datetime
+
+
+def cached_content(slug: str) -> CachedContent | None:
+    """A comparison's content with its fingerprint: one query, then the cache.
+
+    The key holds the comparison's `updated_at`, which every content edit moves forward
+    (decision.signals), so no process ever serves content older than the database's.
+    """
+    row = Comparison.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    if row is None:
+        return None
+    pk, updated_at = row
+    key = f"comparison-content:{pk}:{updated_at.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        content = read_comparison(slug)
+        if content is None:  # deleted between the two queries
+            return None
+        found = CachedContent(content, fingerprint(content), updated_at)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def comparison_content(slug: str) -> ComparisonSchema | None:
+    """Everything about one comparison as plain, validated data; None if there is none."""
+    found = cached_content(slug)
+    return found.content if found else None
+
+
+def fingerprint(content: ComparisonSchema) -> str:
+    """A short hash that changes whenever any part of the content changes."""
+    text = json.dumps(content.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def create_result(
+    content: ComparisonSchema, answers: dict[str, str], *, content_fingerprint: str | None = None
+) -> Result:
+    """Compute the recommendation and freeze it, with its content, behind a new token."""
+    recommendation = recommend(engine_model(content), answers)
+    return Result.objects.create(
+        token=secrets.token_urlsafe(24),  # 192 random bits
+        comparison=Comparison.objects.only("pk").get(slug=content.slug),
+        answers=dict(recommendation.answers),
+        outcome=recommendation.outcome,
+        snapshot={
+            "content": content.model_dump(mode="json"),
+            "recommendation": asdict(recommendation),
+        },
+        content_fingerprint=content_fingerprint or fingerprint(content),
+    )
+
+
+def snapshot_parts(result: Result) -> tuple[ComparisonSchema, Recommendation | dict]:
+    """The content and recommendation frozen in a result."""
+    content = ComparisonSchema.model_validate(result.snapshot["content"])
+    return content, result.snapshot["recommendation"]
