@@ -162,6 +162,9 @@ def recommend(model: Model, answers: Mapping[str, str], *, explain: bool = True)
             if rule.option in scores:
                 ruled_out.setdefault(rule.option, []).append(rule.reason)
 
+    # Decide on rounded sums, so weights such as 0.1 + 0.2 tie with 0.3 as the reader expects.
+    scores = {option: round(score, 6) for option, score in scores.items()}
+    support = {option: round(value, 6) for option, value in support.items()}
     outcome, runner_up = _decide(model, scores, support, ruled_out)
     confidence = round(_confidence(outcome, runner_up, scores, support, ruled_out, chosen), 2)
     contributions = sorted(

@@ -71,9 +71,9 @@ class ResultView:
         return self.outcome == COMBINE
 
 
-def outcome_name(content: ComparisonSchema, outcome: str) -> str:
+def outcome_name(content: ComparisonSchema, outcome: str, ruled_out=()) -> str:
     if outcome == COMBINE:
-        return "Combine " + _join([option.name for option in content.options])
+        return "Combine " + _join([o.name for o in content.options if o.slug not in ruled_out])
     if outcome == NO_FIT:
         return "None of the options fits as asked"
     return next((o.name for o in content.options if o.slug == outcome), outcome)
@@ -108,7 +108,8 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
             criteria_by_option.append((option.name, texts))
 
     if outcome == COMBINE:
-        summary, chosen = content.combined_advice, list(content.options)
+        summary = content.combined_advice
+        chosen = [option for option in content.options if option.slug not in ruled]
         headline = "Use both, each where it is strongest"
     elif outcome == NO_FIT:
         summary, chosen = (
@@ -124,7 +125,7 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
     mattering = recommendation["dimensions"]
     return ResultView(
         outcome=outcome,
-        outcome_name=outcome_name(content, outcome),
+        outcome_name=outcome_name(content, outcome, ruled),
         headline=headline,
         summary=summary,
         confidence=recommendation["confidence"],

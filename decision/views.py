@@ -50,7 +50,9 @@ def wizard(request, slug):
     question = model.question(state.submitted)
     form = StepForm(question, request.GET)
     if not form.is_valid():
-        return _step_response(request, content, model, state.answers, question, [], form=form)
+        return _step_response(
+            request, content, model, state.answers, question, state.notices, form=form
+        )
     answers = effective_answers(model, {**state.answers, question.slug: form.answer})
     following = steps.next_question(model, answers, question.slug)
     return _go_to_step(request, content, model, answers, following, state.notices)
@@ -67,7 +69,9 @@ def wizard_finish(request, slug):
         question = model.question(state.submitted)
         form = StepForm(question, request.POST)
         if not form.is_valid():
-            return _step_response(request, content, model, answers, question, [], form=form)
+            return _step_response(
+                request, content, model, answers, question, state.notices, form=form
+            )
         answers = effective_answers(model, {**answers, question.slug: form.answer})
 
     unanswered = steps.current_question(model, answers, None)
