@@ -136,7 +136,7 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
                 name=names[slug],
                 score=scores.get(slug, 0),
                 percent=round(max(scores.get(slug, 0), 0) / widest * 100),
-                is_outcome=slug == outcome,
+                is_outcome=slug == outcome or (outcome == COMBINE and slug not in ruled),
                 ruled_out=slug in ruled,
             )
             for slug in options
