@@ -21,6 +21,10 @@ from .models import (
 from .scenarios import scenario_failures
 from .services import comparison_content
 
+admin.site.site_header = "Decision Wizard content"
+admin.site.site_title = "Decision Wizard admin"
+admin.site.index_title = "Comparisons, questions and results"
+
 
 class ScenarioWarningMixin:
     """After a save, warn the editor about any scenario the edit made fail."""
