@@ -1,9 +1,12 @@
+from datetime import UTC, datetime
+
+from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import wizard as steps
@@ -11,33 +14,51 @@ from .content.engine_data import engine_model
 from .engine import NOT_SURE, NOT_SURE_LABEL, effective_answers
 from .forms import StepForm
 from .models import Comparison, Result
+from .page_cache import cached_page
 from .presenters import result_view
 from .services import cached_content, comparison_content, create_result, snapshot_parts
 from .structured_data import faq_page
 from .tables import dimension_rows
 
 
-@require_GET
+@require_safe
 def index(request):
-    comparisons = Comparison.objects.prefetch_related("options")
-    return render(request, "decision/index.html", {"comparisons": comparisons})
-
-
-@require_GET
-def comparison_detail(request, slug):
-    content = _content_or_404(slug)
-    return render(
+    latest = Comparison.objects.aggregate(updated_at=Max("updated_at"), count=Count("pk"))
+    return cached_page(
         request,
-        "decision/comparison.html",
-        {
-            "comparison": content,
-            "rows": dimension_rows(content),
-            "faq_data": faq_page(content.faq),
-        },
+        parts=("index", latest["count"]),
+        updated_at=latest["updated_at"] or datetime.fromtimestamp(0, UTC),
+        render=lambda: render(
+            request,
+            "decision/index.html",
+            {"comparisons": Comparison.objects.prefetch_related("options")},
+        ),
     )
 
 
-@require_GET
+@require_safe
+def comparison_detail(request, slug):
+    found = cached_content(slug)
+    if found is None:
+        raise Http404("No such comparison")
+    content = found.content
+    return cached_page(
+        request,
+        parts=("comparison", slug),
+        updated_at=found.updated_at,
+        render=lambda: render(
+            request,
+            "decision/comparison.html",
+            {
+                "comparison": content,
+                "rows": dimension_rows(content),
+                "faq_data": faq_page(content.faq),
+            },
+        ),
+    )
+
+
+@require_safe
 def wizard(request, slug):
     """Show a step; a submitted step (`from=`) moves on to the next one or shows its error."""
     content = _content_or_404(slug, needs_questions=True)
@@ -85,15 +106,26 @@ def wizard_finish(request, slug):
     return redirect(result)
 
 
-@require_GET
+@require_safe
 def result(request, slug, token):
     found = _result_or_404(slug, token)
-    content, recommendation = snapshot_parts(found)
     current = cached_content(slug)
+    content_changed = current is not None and current.fingerprint != found.content_fingerprint
+    # The snapshot never changes; only the "content has changed" note can.
+    return cached_page(
+        request,
+        parts=("result", found.token, content_changed),
+        updated_at=max(found.created_at, current.updated_at) if current else found.created_at,
+        render=lambda: _render_result(request, found, content_changed),
+    )
+
+
+def _render_result(request, found: Result, content_changed: bool):
+    content, recommendation = snapshot_parts(found)
     model = engine_model(content)
     answers = found.answers
     first = model.questions[0].slug if model.questions else None
-    wizard_url = reverse("decision:wizard", args=[slug])
+    wizard_url = reverse("decision:wizard", args=[content.slug])
     return render(
         request,
         "decision/result.html",
@@ -101,18 +133,17 @@ def result(request, slug, token):
             "comparison": content,
             "result": found,
             "view": result_view(content, recommendation),
-            "content_changed": current is not None
-            and current.fingerprint != found.content_fingerprint,
+            "content_changed": content_changed,
             "change_url": f"{wizard_url}?{steps.query(model, answers, first)}",
             "rerun_url": f"{wizard_url}?{steps.query(model, answers)}",
             "wizard_url": wizard_url,
             "permalink": request.build_absolute_uri(found.get_absolute_url()),
-            "adr_url": reverse("decision:result_adr", args=[slug, token]),
+            "adr_url": reverse("decision:result_adr", args=[content.slug, found.token]),
         },
     )
 
 
-@require_GET
+@require_safe
 def result_adr(request, slug, token):
     found = _result_or_404(slug, token)
     content, recommendation = snapshot_parts(found)

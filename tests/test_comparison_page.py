@@ -171,5 +171,59 @@ def test_query_count_does_not_grow_with_content(client, flagship, django_assert_
     )
     with django_assert_num_queries(len(flagship_queries)):
         assert client.get("/huge/").status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # the latest edit, then comparisons with their options
         client.get("/")
+
+
+def test_cached_pages_cost_one_query_and_show_edits_at_once(client, flagship):
+    from decision.models import Option
+
+    assert client.get("/kubernetes-vs-serverless/").status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        response = client.get("/kubernetes-vs-serverless/")
+    assert len(warm.captured_queries) == 1
+    assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+
+    option = Option.objects.get(comparison=flagship, slug="serverless")
+    option.tagline = "A tagline written a moment ago."
+    option.save()
+    assert (
+        "A tagline written a moment ago."
+        in client.get("/kubernetes-vs-serverless/").content.decode()
+    )
+
+    criterion = option.criteria.first()
+    criterion.text = "A criterion edited just now."
+    criterion.save()
+    assert (
+        "A criterion edited just now." in client.get("/kubernetes-vs-serverless/").content.decode()
+    )
+
+
+def test_conditional_get_answers_304_until_the_content_changes(client, flagship):
+    from decision.models import FaqEntry
+
+    first = client.get("/kubernetes-vs-serverless/")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert (
+        client.get("/kubernetes-vs-serverless/", headers={"If-None-Match": etag}).status_code == 304
+    )
+    assert (
+        client.get(
+            "/kubernetes-vs-serverless/", headers={"If-Modified-Since": modified}
+        ).status_code
+        == 304
+    )
+    entry = FaqEntry.objects.filter(comparison=flagship).first()
+    entry.answer = "A fresher answer."
+    entry.save()
+    again = client.get("/kubernetes-vs-serverless/", headers={"If-None-Match": etag})
+    assert again.status_code == 200
+    assert "A fresher answer." in again.content.decode()
+    assert again["ETag"] != etag
+
+
+def test_head_requests_are_answered(client, flagship):
+    response = client.head("/kubernetes-vs-serverless/")
+    assert response.status_code == 200
+    assert response.content == b""

@@ -165,3 +165,15 @@ def test_same_comparison_in_two_files_is_rejected(tmp_path):
     with pytest.raises(CommandError, match=r"comparison 'same' is also defined in .*one.yaml"):
         load(one, two)
     assert not Comparison.objects.exists()
+
+
+def test_skip_existing_leaves_loaded_comparisons_alone(tmp_path):
+    load(write_fixture(tmp_path, comparison_data("kept")))
+    Comparison.objects.filter(slug="kept").update(title="Edited in admin")
+    changed = write_fixture(tmp_path, modified(comparison_data("kept"), lambda d: d))
+    new = write_fixture(tmp_path, comparison_data("added"))
+    out = io.StringIO()
+    call_command("load_content", str(changed), str(new), "--skip-existing", stdout=out)
+    assert out.getvalue() == "Skipped kept (already loaded)\nLoaded added\n"
+    assert Comparison.objects.get(slug="kept").title == "Edited in admin"
+    assert Comparison.objects.filter(slug="added").exists()

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from decision.content.files import ContentError, parse_files
 from decision.content.store import save_comparisons
+from decision.models import Comparison
 
 
 class Command(BaseCommand):
@@ -13,8 +14,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="fixture files (YAML)")
+        parser.add_argument(
+            "--skip-existing",
+            action="store_true",
+            help="leave comparisons already in the database alone (for deploy jobs: "
+            "edits made in admin survive)",
+        )
 
-    def handle(self, *args, files, **options):
+    def handle(self, *args, files, skip_existing=False, **options):
         try:
             comparisons = parse_files(files)
         except ContentError as error:
@@ -22,5 +29,14 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{count} problem{'s' if count != 1 else ''} found; nothing was loaded.\n{error}"
             ) from None
+        if skip_existing:
+            existing = set(
+                Comparison.objects.filter(slug__in=[c.slug for c in comparisons]).values_list(
+                    "slug", flat=True
+                )
+            )
+            for slug in sorted(existing):
+                self.stdout.write(f"Skipped {slug} (already loaded)")
+            comparisons = [c for c in comparisons if c.slug not in existing]
         for comparison in save_comparisons(comparisons):
             self.stdout.write(f"Loaded {comparison.slug}")

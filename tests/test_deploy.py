@@ -1,0 +1,427 @@
+"""The deployment files agree with each other and with the app (no cluster, no network).
+
+The Dockerfile, gunicorn.conf.py, the Kubernetes manifests and the Cloud Run service all name
+the same image, port, user and probe paths; these tests fail when one of them drifts.
+"""
+
+import json
+import re
+import runpy
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+from django.urls import resolve
+from gunicorn.glogging import SafeAtoms
+
+ROOT = Path(__file__).resolve().parent.parent
+KUBERNETES = ROOT / "deploy" / "kubernetes"
+CLOUD_RUN = ROOT / "deploy" / "cloud-run" / "service.yaml"
+SECRET_EXAMPLE = "secret.example.yaml"
+
+
+def load(path: Path) -> dict:
+    documents = [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+    assert len(documents) == 1, f"{path.name}: one resource per file"
+    return documents[0]
+
+
+def kubernetes_manifests() -> dict[str, dict]:
+    """Every Kubernetes resource file (not the kustomization), by file name."""
+    return {
+        path.name: load(path)
+        for path in sorted(KUBERNETES.glob("*.yaml"))
+        if path.name != "kustomization.yaml"
+    }
+
+
+def by_kind(kind: str) -> dict:
+    (resource,) = [m for m in kubernetes_manifests().values() if m["kind"] == kind]
+    return resource
+
+
+def only_container(workload: dict) -> dict:
+    (container,) = workload["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def images(node) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["image"]] if isinstance(node.get("image"), str) else []
+        return found + [image for value in node.values() for image in images(value)]
+    if isinstance(node, list):
+        return [image for item in node for image in images(item)]
+    return []
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined and comments dropped."""
+    instructions, current = [], ""
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        current += line.rstrip()
+        if current.endswith("\\"):
+            current = current[:-1] + " "
+            continue
+        if current.strip():
+            keyword, _, arguments = current.strip().partition(" ")
+            instructions.append((keyword.upper(), arguments.strip()))
+        current = ""
+    return instructions
+
+
+def final_stage() -> list[tuple[str, str]]:
+    instructions = dockerfile_instructions()
+    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    return instructions[last_from:]
+
+
+def dockerfile_env(stage: list[tuple[str, str]]) -> dict[str, str]:
+    env = {}
+    for keyword, arguments in stage:
+        if keyword == "ENV":
+            env.update(re.findall(r"(\w+)=(\S+)", arguments))
+    return env
+
+
+def gunicorn_settings(monkeypatch, **env: str) -> dict:
+    for name in ("PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def probes(container: dict) -> dict[str, dict]:
+    return {
+        kind: container[kind]
+        for kind in ("startupProbe", "livenessProbe", "readinessProbe")
+        if kind in container
+    }
+
+
+def probe_host(probe: dict) -> str:
+    (host,) = [h["value"] for h in probe["httpGet"].get("httpHeaders", []) if h["name"] == "Host"]
+    return host
+
+
+def cloud_run_container() -> dict:
+    (container,) = load(CLOUD_RUN)["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def cloud_run_env() -> dict[str, dict]:
+    return {variable["name"]: variable for variable in cloud_run_container()["env"]}
+
+
+def configmap_data() -> dict[str, str]:
+    return by_kind("ConfigMap")["data"]
+
+
+def csv(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# --- one image, one port, one user ------------------------------------------------------------
+
+
+def kustomized(image: str) -> str:
+    """The image after kustomization.yaml's `images:` (what `kustomize edit set image` writes)."""
+    name, _, tag = image.rpartition(":") if ":" in image.rsplit("/", 1)[-1] else (image, "", "")
+    for override in load(KUBERNETES / "kustomization.yaml").get("images", []):
+        if override["name"] == name:
+            name = override.get("newName", name)
+            if "digest" in override:
+                return f"{name}@{override['digest']}"
+            tag = override.get("newTag", tag)
+    return f"{name}:{tag}" if tag else name
+
+
+def test_every_manifest_runs_the_same_single_image():
+    found = [
+        kustomized(image)
+        for manifest in kubernetes_manifests().values()
+        for image in images(manifest)
+    ]
+    found += images(load(CLOUD_RUN))
+    assert len(found) >= 3  # the Deployment, the migrate Job and the Cloud Run service
+    assert len(set(found)) == 1, found
+    assert ":" in found[0].rsplit("/", 1)[-1], "pin a tag (or digest), not an implicit :latest"
+
+
+def test_the_container_port_is_the_images_port_and_gunicorns_default(monkeypatch):
+    (port,) = only_container(by_kind("Deployment"))["ports"]
+    assert port["name"] == "http"
+    expose = [arguments for keyword, arguments in final_stage() if keyword == "EXPOSE"]
+    assert expose == [str(port["containerPort"])]
+    assert dockerfile_env(final_stage())["PORT"] == str(port["containerPort"])
+    assert gunicorn_settings(monkeypatch)["bind"] == f"0.0.0.0:{port['containerPort']}"
+    assert gunicorn_settings(monkeypatch, PORT="18000")["bind"] == "0.0.0.0:18000"
+
+
+def test_the_service_targets_the_named_port_of_the_web_pods():
+    service, deployment = by_kind("Service"), by_kind("Deployment")
+    (port,) = service["spec"]["ports"]
+    assert service["spec"]["type"] == "ClusterIP"
+    assert port["port"] == 80
+    assert port["targetPort"] == "http"
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+
+def test_pods_run_as_the_images_non_root_user():
+    users = [arguments for keyword, arguments in final_stage() if keyword == "USER"]
+    assert users == ["10001"]
+    for workload in (by_kind("Deployment"), by_kind("Job")):
+        pod = workload["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["runAsUser"] == int(users[0])
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["automountServiceAccountToken"] is False
+        container = only_container(workload)
+        assert container["securityContext"]["allowPrivilegeEscalation"] is False
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+        # A read-only root needs a writable /tmp.
+        (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
+        volumes = {volume["name"]: volume for volume in pod["volumes"]}
+        assert "emptyDir" in volumes[mount["name"]]
+
+
+def test_every_container_sets_resource_requests_and_a_memory_limit():
+    for workload in (by_kind("Deployment"), by_kind("Job")):
+        resources = only_container(workload)["resources"]
+        assert {"cpu", "memory"} <= resources["requests"].keys()
+        assert "memory" in resources["limits"]
+    assert {"cpu", "memory"} <= cloud_run_container()["resources"]["limits"].keys()
+
+
+# --- probes -------------------------------------------------------------------------------------
+
+
+def test_readiness_checks_the_database_and_liveness_only_the_process():
+    container = only_container(by_kind("Deployment"))
+    found = probes(container)
+    assert found["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert found["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert found["startupProbe"]["httpGet"]["path"] == "/healthz"
+    for probe in found.values():
+        assert probe["httpGet"]["port"] == "http"
+
+
+def test_probes_send_a_host_that_django_allows():
+    """The kubelet's default Host is the pod IP, which ALLOWED_HOSTS rejects with a 400."""
+    allowed = csv(configmap_data()["ALLOWED_HOSTS"])
+    for probe in probes(only_container(by_kind("Deployment"))).values():
+        assert probe_host(probe) in allowed
+    allowed = csv(cloud_run_env()["ALLOWED_HOSTS"]["value"])
+    for probe in probes(cloud_run_container()).values():
+        assert probe_host(probe) in allowed
+
+
+def all_probe_paths() -> set[str]:
+    containers = [only_container(by_kind("Deployment")), cloud_run_container()]
+    return {probe["httpGet"]["path"] for c in containers for probe in probes(c).values()}
+
+
+def test_probe_paths_exist_in_the_urlconf():
+    assert all_probe_paths() == {"/healthz", "/readyz"}
+    for path in all_probe_paths():
+        assert resolve(path).url_name == path.strip("/")
+
+
+@pytest.mark.django_db
+def test_probe_paths_answer_200_with_the_production_host_check(client, settings):
+    settings.ALLOWED_HOSTS = csv(configmap_data()["ALLOWED_HOSTS"])
+    (host,) = {probe_host(p) for p in probes(only_container(by_kind("Deployment"))).values()}
+    for path in sorted(all_probe_paths()):
+        assert client.get(path, HTTP_HOST=host).status_code == 200, path
+    # Probes by pod IP (the kubelet's default, and Cloud Run's) are answered before the host
+    # check, while pages for an unknown host are still refused.
+    assert client.get("/healthz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    assert client.get("/readyz", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="10.1.2.3:8000").status_code == 400
+
+
+# --- the rest of the Kubernetes set ---------------------------------------------------------------
+
+
+def test_the_hpa_scales_the_deployment_and_keeps_two_replicas():
+    hpa, deployment = by_kind("HorizontalPodAutoscaler"), by_kind("Deployment")
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": deployment["apiVersion"],
+        "kind": "Deployment",
+        "name": deployment["metadata"]["name"],
+    }
+    assert hpa["spec"]["minReplicas"] >= 2
+    assert hpa["spec"]["maxReplicas"] >= hpa["spec"]["minReplicas"]
+    (metric,) = hpa["spec"]["metrics"]
+    assert metric["resource"]["name"] == "cpu"
+    # The HPA owns the replica count; a fixed count would be reset on every apply.
+    assert "replicas" not in deployment["spec"]
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+
+
+def test_the_disruption_budget_covers_the_web_pods():
+    pdb, deployment = by_kind("PodDisruptionBudget"), by_kind("Deployment")
+    assert pdb["spec"]["minAvailable"] == 1
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+
+def test_the_migrate_job_migrates_then_loads_content_with_the_web_settings():
+    job, deployment = by_kind("Job"), by_kind("Deployment")
+    container = only_container(job)
+    command = " ".join(container.get("command", []) + container.get("args", []))
+    assert command.startswith("sh -c ")
+    assert "python manage.py migrate --noinput" in command
+    assert command.index("manage.py migrate") < command.index(
+        "manage.py load_content --skip-existing fixtures/"
+    )
+    assert container["envFrom"] == only_container(deployment)["envFrom"]
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "Never"
+    assert job["spec"]["backoffLimit"] >= 1
+    assert job["spec"]["ttlSecondsAfterFinished"] > 0
+
+
+def test_workloads_read_the_configmap_and_secret_that_are_defined():
+    configmap = by_kind("ConfigMap")
+    example = load(KUBERNETES / SECRET_EXAMPLE)
+    for workload in (by_kind("Deployment"), by_kind("Job")):
+        refs = only_container(workload)["envFrom"]
+        assert {"configMapRef": {"name": configmap["metadata"]["name"]}} in refs
+        (secret_ref,) = [ref["secretRef"]["name"] for ref in refs if "secretRef" in ref]
+        # The example documents the real Secret under a name nothing reads.
+        assert example["metadata"]["name"] == f"{secret_ref}-example"
+    assert set(example["stringData"]) == {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"}
+    assert configmap["data"]["DEBUG"] == "false"
+    for origin in csv(configmap["data"]["CSRF_TRUSTED_ORIGINS"]):
+        assert origin.startswith("https://")
+
+
+def test_every_namespaced_resource_is_in_the_namespace():
+    namespace = by_kind("Namespace")["metadata"]["name"]
+    for name, manifest in kubernetes_manifests().items():
+        if manifest["kind"] != "Namespace":
+            assert manifest["metadata"]["namespace"] == namespace, name
+
+
+def test_the_kustomization_lists_every_manifest_except_the_secret_example():
+    kustomization = load(KUBERNETES / "kustomization.yaml")
+    present = {path.name for path in KUBERNETES.glob("*.y*ml")} - {"kustomization.yaml"}
+    assert SECRET_EXAMPLE in present
+    assert len(kustomization["resources"]) == len(set(kustomization["resources"]))
+    assert set(kustomization["resources"]) == present - {SECRET_EXAMPLE}
+
+
+# --- Cloud Run ----------------------------------------------------------------------------------
+
+
+def test_cloud_run_serves_the_same_image_on_the_same_port():
+    container, deployment = cloud_run_container(), only_container(by_kind("Deployment"))
+    assert container["image"] == kustomized(deployment["image"])
+    (port,) = container["ports"]
+    (k8s_port,) = deployment["ports"]
+    assert port["containerPort"] == k8s_port["containerPort"]
+    assert cloud_run_container()["startupProbe"]["httpGet"] == {
+        "path": "/healthz",
+        "port": k8s_port["containerPort"],
+        "httpHeaders": container["startupProbe"]["httpGet"]["httpHeaders"],
+    }
+
+
+def test_cloud_run_scales_to_zero_and_reads_secrets_from_secret_manager():
+    service = load(CLOUD_RUN)
+    annotations = service["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["autoscaling.knative.dev/minScale"] == "0"
+    assert int(annotations["autoscaling.knative.dev/maxScale"]) >= 1
+    assert service["spec"]["template"]["spec"]["containerConcurrency"] > 0
+    env = cloud_run_env()
+    assert env["DEBUG"]["value"] == "false"
+    for name in ("SECRET_KEY", "DATABASE_URL"):
+        assert "secretKeyRef" in env[name]["valueFrom"], name
+        assert "value" not in env[name]
+
+
+# --- Dockerfile and gunicorn ----------------------------------------------------------------------
+
+
+def test_the_image_installs_runtime_dependencies_only_and_bakes_in_no_secret():
+    text = (ROOT / "Dockerfile").read_text()
+    assert "[dev]" not in text
+    assert "['project']['dependencies']" in text
+    instructions = dockerfile_instructions()
+    assert [a for k, a in instructions if k == "FROM"][-1].startswith("python:3.13-slim")
+    (collectstatic,) = [a for k, a in instructions if k == "RUN" and "collectstatic" in a]
+    assert "DEBUG=false" in collectstatic
+    for keyword, arguments in instructions:
+        if keyword in {"ENV", "ARG"}:
+            assert "SECRET_KEY" not in arguments and "ALLOWED_HOSTS" not in arguments
+    assert dockerfile_env(final_stage())["DEBUG"] == "false"
+    (cmd,) = [a for k, a in final_stage() if k == "CMD"]
+    assert json.loads(cmd) == [
+        "gunicorn",
+        "decision.wsgi:application",
+        "--config",
+        "gunicorn.conf.py",
+    ]
+    assert any(k == "HEALTHCHECK" and "/healthz" in a for k, a in final_stage())
+
+
+def test_dockerignore_keeps_local_state_out_of_the_image():
+    ignored = set((ROOT / ".dockerignore").read_text().split())
+    for pattern in (".git", ".venv", "db.sqlite3", "staticfiles", "node_modules", ".env"):
+        assert pattern in ignored, pattern
+
+
+def test_gunicorn_workers_follow_web_concurrency_with_a_capped_default(monkeypatch):
+    assert gunicorn_settings(monkeypatch, WEB_CONCURRENCY="3")["workers"] == 3
+    assert 1 <= gunicorn_settings(monkeypatch)["workers"] <= 8
+    settings = gunicorn_settings(monkeypatch)
+    assert settings["timeout"] == 30
+    assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
+    assert settings["forwarded_allow_ips"] == "127.0.0.1"
+    assert gunicorn_settings(monkeypatch, FORWARDED_ALLOW_IPS="*")["forwarded_allow_ips"] == "*"
+    assert settings["accesslog"] == "-" and settings["errorlog"] == "-"
+
+
+def test_gunicorn_access_log_lines_are_json():
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    atoms = {
+        "t": "[26/Nov/2026:21:55:53 +0000]",
+        "h": "10.0.0.7",
+        "m": "GET",
+        "U": "/kubernetes-vs-serverless/",
+        "s": "200",
+        "B": 65894,
+        "M": 18,
+        "a": 'Mozilla/5.0 "quoted"',
+        "{x-request-id}i": "abc-123",
+    }
+    line = settings["access_log_format"] % SafeAtoms(atoms)
+    record = json.loads(line)
+    assert record["status"] == 200 and record["duration_ms"] == 18 and record["bytes"] == 65894
+    assert record["request_id"] == "abc-123"
+    assert record["forwarded_for"] == "-"  # an absent header
+    assert record["user_agent"] == 'Mozilla/5.0 "quoted"'
+
+
+# --- schema validation ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kubernetes_version", ["1.30", "latest"])
+def test_manifests_match_the_kubernetes_schemas(kubernetes_version):
+    """Offline: kubernetes-validate bundles the API schemas. Strict mode rejects unknown fields."""
+
+    if kubernetes_version == "latest":
+        kubernetes_version = kubernetes_validate.latest_version()
+    for name, manifest in kubernetes_manifests().items():
+        try:
+            kubernetes_validate.validate(manifest, kubernetes_version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            path = ".".join(str(part) for part in error.path)
+            pytest.fail(f"{name}: {path}: {error.message}")
