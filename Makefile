@@ -1,4 +1,5 @@
-# The two everyday commands: `make run` serves the site, `make test` runs the suite.
+# The two everyday commands: `make run` serves the site, `make test` runs the suite
+# (on SQLite, then on a throwaway PostgreSQL server when one is installed).
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -13,13 +14,23 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_content fixtures/*.yaml
+	$(PY) manage.py load_content --skip-existing fixtures/*.yaml
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest
+	scripts/test-all
+
+# Lighthouse (mobile) on the comparison page, a wizard step and a result, served by gunicorn
+# with DEBUG off; writes docs/quality.md and fails below 100 in accessibility, best practices
+# or SEO. Needs Node and Chromium (apt-get install -y chromium).
+audit: $(STAMP)
+	@if [ ! -x node_modules/.bin/lighthouse ]; then \
+		if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
+		else npm install --no-audit --no-fund; fi; \
+	fi
+	$(PY) scripts/audit.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime
 
 from django.db.models import Count, Max
@@ -168,8 +169,12 @@ def _content_or_404(slug, *, needs_questions=False):
     return content
 
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def _result_or_404(slug, token) -> Result:
-    if len(token) > 64:
+    # Tokens are URL-safe base64; anything else cannot exist (and some databases reject NULs).
+    if not TOKEN.fullmatch(token):
         raise Http404("No such result")
     found = Result.objects.filter(token=token, comparison__slug=slug).first()
     if found is None:
