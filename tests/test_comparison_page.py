@@ -227,3 +227,14 @@ def test_head_requests_are_answered(client, flagship):
     response = client.head("/kubernetes-vs-serverless/")
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_server_error_page_is_designed_and_offers_a_way_back(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html
+    assert 'href="/"' in html
+    assert 'rel="stylesheet"' in html
