@@ -13,7 +13,7 @@ from django.core.cache import cache
 from .content.engine_data import engine_model
 from .content.schema import ComparisonSchema
 from .content.store import read_comparison
-from .engine import Recommendation, recommend
+from .engine import Model, Recommendation, recommend
 from .models import Comparison, Result
 
 CACHE_SECONDS = 24 * 3600
@@ -22,6 +22,7 @@ CACHE_SECONDS = 24 * 3600
 @dataclass(frozen=True)
 class CachedContent:
     content: ComparisonSchema
+    model: Model  # the engine's view of the content, built once per version
     fingerprint: str
     updated_at: datetime
 
@@ -42,7 +43,7 @@ def cached_content(slug: str) -> CachedContent | None:
         content = read_comparison(slug)
         if content is None:  # deleted between the two queries
             return None
-        found = CachedContent(content, fingerprint(content), updated_at)
+        found = CachedContent(content, engine_model(content), fingerprint(content), updated_at)
         cache.set(key, found, CACHE_SECONDS)
     return found
 
@@ -60,10 +61,14 @@ def fingerprint(content: ComparisonSchema) -> str:
 
 
 def create_result(
-    content: ComparisonSchema, answers: dict[str, str], *, content_fingerprint: str | None = None
+    content: ComparisonSchema,
+    answers: dict[str, str],
+    *,
+    model: Model | None = None,
+    content_fingerprint: str | None = None,
 ) -> Result:
     """Compute the recommendation and freeze it, with its content, behind a new token."""
-    recommendation = recommend(engine_model(content), answers)
+    recommendation = recommend(model or engine_model(content), answers)
     return Result.objects.create(
         token=secrets.token_urlsafe(24),  # 192 random bits
         comparison=Comparison.objects.only("pk").get(slug=content.slug),

@@ -17,7 +17,7 @@ from .forms import StepForm
 from .models import Comparison, Result
 from .page_cache import cached_page
 from .presenters import result_view
-from .services import cached_content, comparison_content, create_result, snapshot_parts
+from .services import CachedContent, cached_content, create_result, snapshot_parts
 from .structured_data import faq_page
 from .tables import dimension_rows
 
@@ -39,9 +39,7 @@ def index(request):
 
 @require_safe
 def comparison_detail(request, slug):
-    found = cached_content(slug)
-    if found is None:
-        raise Http404("No such comparison")
+    found = _content_or_404(slug)
     content = found.content
     return cached_page(
         request,
@@ -62,8 +60,8 @@ def comparison_detail(request, slug):
 @require_safe
 def wizard(request, slug):
     """Show a step; a submitted step (`from=`) moves on to the next one or shows its error."""
-    content = _content_or_404(slug, needs_questions=True)
-    model = engine_model(content)
+    found = _content_or_404(slug, needs_questions=True)
+    content, model = found.content, found.model
     state = steps.parse(model, _pairs(request.GET))
     if state.submitted is None:
         current = steps.current_question(model, state.answers, state.step)
@@ -83,8 +81,8 @@ def wizard(request, slug):
 @require_POST
 def wizard_finish(request, slug):
     """The last step: freeze the recommendation as a Result and redirect to its permalink."""
-    content = _content_or_404(slug, needs_questions=True)
-    model = engine_model(content)
+    found = _content_or_404(slug, needs_questions=True)
+    content, model = found.content, found.model
     state = steps.parse(model, _pairs(request.POST))
     answers = state.answers
     if state.submitted is not None:
@@ -101,7 +99,7 @@ def wizard_finish(request, slug):
         # The last answer opened a follow-up question (or answers were missing): ask it.
         return _go_to_step(request, content, model, answers, unanswered, state.notices)
 
-    result = create_result(content, answers)
+    result = create_result(content, answers, model=model, content_fingerprint=found.fingerprint)
     if request.htmx:
         return HttpResponseClientRedirect(result.get_absolute_url())
     return redirect(result)
@@ -162,11 +160,11 @@ def result_adr(request, slug, token):
     return response
 
 
-def _content_or_404(slug, *, needs_questions=False):
-    content = comparison_content(slug)
-    if content is None or (needs_questions and not content.questions):
+def _content_or_404(slug, *, needs_questions=False) -> CachedContent:
+    found = cached_content(slug)
+    if found is None or (needs_questions and not found.content.questions):
         raise Http404("No such comparison")
-    return content
+    return found
 
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")

@@ -24,9 +24,9 @@ PRODUCTION = {
 
 def manage(*args, env: dict, code: str | None = None) -> subprocess.CompletedProcess:
     """Run manage.py (or Python code) in a fresh process with exactly these settings."""
-    base = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
-    }
+    # Also drop the browser tests' async-safety switch, which production must never have.
+    ours = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in ours}
     command = [sys.executable, "-c", code] if code else [sys.executable, "manage.py", *args]
     return subprocess.run(
         command, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
