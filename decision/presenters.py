@@ -123,6 +123,7 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
         headline = f"Choose {names[outcome]}"
 
     mattering = recommendation["dimensions"]
+    given = recommendation["answers"]
     return ResultView(
         outcome=outcome,
         outcome_name=outcome_name(content, outcome, ruled),
@@ -141,13 +142,13 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
             )
             for slug in options
         ],
-        ruled_out=[(names.get(slug, slug), list(reasons)) for slug, reasons in ruled.items()],
+        ruled_out=[(names[slug], list(ruled[slug])) for slug in options if slug in ruled],
         reasons=[
             Reason(
                 prompt=prompt_of(c["question"]),
                 label=c["label"],
                 why=c["why"],
-                effects=_effects(c["weights"], names),
+                effects=_effects(c["weights"], list(options), names),
             )
             for c in recommendation["contributions"]
         ],
@@ -162,20 +163,23 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
         ],
         criteria=criteria_by_option,
         rows=dimension_rows(content, mattering=mattering),
+        # Stored JSON may come back with its keys reordered (PostgreSQL's jsonb sorts them):
+        # list the answers in the order the questions are asked.
         answers=[
-            Answer(question=slug, prompt=prompt_of(slug), label=label_of(slug, choice))
-            for slug, choice in recommendation["answers"].items()
+            Answer(question=q.slug, prompt=q.prompt, label=label_of(q.slug, given[q.slug]))
+            for q in content.questions
+            if q.slug in given
         ],
         chosen_options=chosen,
         mattering=[d.name for d in content.dimensions if d.slug in mattering],
     )
 
 
-def _effects(weights: dict[str, float], names: dict[str, str]) -> str:
+def _effects(weights: dict[str, float], order: list[str], names: dict[str, str]) -> str:
     parts = [
-        f"{'+' if weight > 0 else MINUS}{abs(weight):g} {names.get(slug, slug)}"
-        for slug, weight in weights.items()
-        if weight
+        f"{'+' if weights[slug] > 0 else MINUS}{abs(weights[slug]):g} {names[slug]}"
+        for slug in order
+        if weights.get(slug)
     ]
     return ", ".join(parts) if parts else "no change to the scores"
 

@@ -114,7 +114,7 @@ def read_comparison(slug: str) -> ComparisonSchema | None:
             ScenarioSchema(
                 slug=scenario.slug,
                 name=scenario.name,
-                answers=scenario.answers,
+                answers=_in_question_order(scenario.answers, comparison.questions.all()),
                 outcome=scenario.outcome,
             )
             for scenario in comparison.scenarios.all()
@@ -153,6 +153,12 @@ def _question_schema(question: Question) -> QuestionSchema:
             for choice in question.choices.all()
         ],
     )
+
+
+def _in_question_order(answers: dict, questions) -> dict:
+    """Answers keyed in the order questions are asked, whatever order the database kept."""
+    order = {question.slug: index for index, question in enumerate(questions)}
+    return dict(sorted(answers.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
 def _by_order(row) -> tuple[int, int]:
