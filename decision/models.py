@@ -1,10 +1,14 @@
 """Content of a comparison, as staff edit it in admin and fixtures describe it."""
 
+from datetime import UTC, datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connections, models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from decision.content.schema import SLUG_PATTERN, WEIGHT_LIMIT
 
@@ -25,6 +29,25 @@ class Ordered(models.Model):
 
 
 class ComparisonQuerySet(models.QuerySet):
+    def version_of(self, slug: str) -> tuple[int, datetime] | None:
+        """(pk, updated_at) of the comparison with this slug, or None.
+
+        Every public request asks this, so it is one indexed lookup through a plain cursor:
+        building the equivalent ORM query costs more than running it.
+        """
+        table = Comparison._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(f"SELECT id, updated_at FROM {table} WHERE slug = %s", [slug])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        pk, updated_at = row
+        if isinstance(updated_at, str):  # SQLite hands back text through a plain cursor
+            updated_at = parse_datetime(updated_at)
+        if timezone.is_naive(updated_at):
+            updated_at = timezone.make_aware(updated_at, UTC)
+        return pk, updated_at
+
     def with_page_content(self):
         """Prefetch everything the comparison page shows, in a fixed number of queries."""
         options = Option.objects.prefetch_related(

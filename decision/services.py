@@ -27,17 +27,26 @@ class CachedContent:
     updated_at: datetime
 
 
+# This process's own copies, newest versions only: unpickling content from the shared cache
+# on every request would cost more than rendering a page from it.
+_LOCAL: dict[str, CachedContent] = {}
+_LOCAL_LIMIT = 32
+
+
 def cached_content(slug: str) -> CachedContent | None:
-    """A comparison's content with its fingerprint: one query, then the cache.
+    """A comparison's content with its fingerprint: one query, then memory or the cache.
 
     The key holds the comparison's `updated_at`, which every content edit moves forward
     (decision.signals), so no process ever serves content older than the database's.
     """
-    row = Comparison.objects.filter(slug=slug).values_list("pk", "updated_at").first()
+    row = Comparison.objects.version_of(slug)
     if row is None:
         return None
     pk, updated_at = row
     key = f"comparison-content:{pk}:{updated_at.isoformat()}"
+    found = _LOCAL.get(key)
+    if found is not None:
+        return found
     found = cache.get(key)
     if found is None:
         content = read_comparison(slug)
@@ -45,6 +54,9 @@ def cached_content(slug: str) -> CachedContent | None:
             return None
         found = CachedContent(content, engine_model(content), fingerprint(content), updated_at)
         cache.set(key, found, CACHE_SECONDS)
+    if len(_LOCAL) >= _LOCAL_LIMIT:
+        _LOCAL.clear()
+    _LOCAL[key] = found
     return found
 
 

@@ -61,21 +61,19 @@ def comparison_detail(request, slug):
 def wizard(request, slug):
     """Show a step; a submitted step (`from=`) moves on to the next one or shows its error."""
     found = _content_or_404(slug, needs_questions=True)
-    content, model = found.content, found.model
+    model = found.model
     state = steps.parse(model, _pairs(request.GET))
     if state.submitted is None:
         current = steps.current_question(model, state.answers, state.step)
-        return _step_response(request, content, model, state.answers, current, state.notices)
+        return _step_response(request, found, state.answers, current, state.notices)
 
     question = model.question(state.submitted)
     form = StepForm(question, request.GET)
     if not form.is_valid():
-        return _step_response(
-            request, content, model, state.answers, question, state.notices, form=form
-        )
+        return _step_response(request, found, state.answers, question, state.notices, form=form)
     answers = effective_answers(model, {**state.answers, question.slug: form.answer})
     following = steps.next_question(model, answers, question.slug)
-    return _go_to_step(request, content, model, answers, following, state.notices)
+    return _go_to_step(request, found, answers, following, state.notices)
 
 
 @require_POST
@@ -89,15 +87,13 @@ def wizard_finish(request, slug):
         question = model.question(state.submitted)
         form = StepForm(question, request.POST)
         if not form.is_valid():
-            return _step_response(
-                request, content, model, answers, question, state.notices, form=form
-            )
+            return _step_response(request, found, answers, question, state.notices, form=form)
         answers = effective_answers(model, {**answers, question.slug: form.answer})
 
     unanswered = steps.current_question(model, answers, None)
     if unanswered is not None:
         # The last answer opened a follow-up question (or answers were missing): ask it.
-        return _go_to_step(request, content, model, answers, unanswered, state.notices)
+        return _go_to_step(request, found, answers, unanswered, state.notices)
 
     result = create_result(content, answers, model=model, content_fingerprint=found.fingerprint)
     if request.htmx:
@@ -174,7 +170,8 @@ def _result_or_404(slug, token) -> Result:
     # Tokens are URL-safe base64; anything else cannot exist (and some databases reject NULs).
     if not TOKEN.fullmatch(token):
         raise Http404("No such result")
-    found = Result.objects.filter(token=token, comparison__slug=slug).first()
+    # The snapshot is large and only needed when the page is rendered, not when it is cached.
+    found = Result.objects.filter(token=token, comparison__slug=slug).defer("snapshot").first()
     if found is None:
         raise Http404("No such result")
     return found
@@ -184,20 +181,21 @@ def _pairs(querydict) -> list[tuple[str, str]]:
     return [(key, value) for key, values in querydict.lists() for value in values]
 
 
-def _go_to_step(request, content, model, answers, question, notices):
+def _go_to_step(request, found, answers, question, notices):
     """After a valid answer: the next step's URL, as a redirect or an htmx swap."""
-    url = reverse("decision:wizard", args=[content.slug])
-    url += "?" + steps.query(model, answers, question.slug if question else None)
+    url = reverse("decision:wizard", args=[found.content.slug])
+    url += "?" + steps.query(found.model, answers, question.slug if question else None)
     if request.htmx or notices:
         # Render in place: htmx swaps it (and pushes the URL); notices must reach the reader.
-        response = _step_response(request, content, model, answers, question, notices)
+        response = _step_response(request, found, answers, question, notices)
         response["HX-Push-Url"] = url
         return response
     return redirect(url)
 
 
-def _step_response(request, content, model, answers, question, notices, *, form=None):
+def _step_response(request, found, answers, question, notices, *, form=None):
     """Render one step (or the review step when `question` is None), whole or as a partial."""
+    content, model, updated_at = found.content, found.model, found.updated_at
     wizard_url = reverse("decision:wizard", args=[content.slug])
     if question is not None and form is None:
         form = StepForm(question, initial={question.slug: answers.get(question.slug)})
@@ -238,6 +236,16 @@ def _step_response(request, content, model, answers, question, notices, *, form=
     template = "decision/wizard.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#step"
-    response = render(request, template, context)
+    if last or request.method != "GET":
+        # The form posts, so the page carries this visitor's CSRF token: never shared.
+        response = render(request, template, context)
+    else:
+        # Otherwise the page depends only on its URL and the content: cache it whole.
+        response = cached_page(
+            request,
+            parts=("step", request.get_full_path(), template),
+            updated_at=updated_at,
+            render=lambda: render(request, template, context),
+        )
     patch_vary_headers(response, ("HX-Request",))
     return response
