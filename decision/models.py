@@ -28,6 +28,13 @@ class Ordered(models.Model):
         ordering = ["order", "pk"]
 
 
+def _aware(value) -> datetime:
+    """A datetime read through a plain cursor (SQLite hands back text) as an aware UTC value."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+
+
 class ComparisonQuerySet(models.QuerySet):
     def version_of(self, slug: str) -> tuple[int, datetime] | None:
         """(pk, updated_at) of the comparison with this slug, or None.
@@ -42,11 +49,7 @@ class ComparisonQuerySet(models.QuerySet):
         if row is None:
             return None
         pk, updated_at = row
-        if isinstance(updated_at, str):  # SQLite hands back text through a plain cursor
-            updated_at = parse_datetime(updated_at)
-        if timezone.is_naive(updated_at):
-            updated_at = timezone.make_aware(updated_at, UTC)
-        return pk, updated_at
+        return pk, _aware(updated_at)
 
     def with_page_content(self):
         """Prefetch everything the comparison page shows, in a fixed number of queries."""
@@ -423,6 +426,28 @@ class Scenario(Ordered):
             )
 
 
+class ResultQuerySet(models.QuerySet):
+    def permalink_row(self, slug: str, token: str) -> tuple | None:
+        """(created_at, content_fingerprint, comparison pk, comparison updated_at), or None.
+
+        Everything a permalink request needs before its cached page, in one indexed query
+        through a plain cursor (the ORM's query building would be most of the request's cost).
+        """
+        result, comparison = Result._meta.db_table, Comparison._meta.db_table
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"SELECT r.created_at, r.content_fingerprint, c.id, c.updated_at "
+                f"FROM {result} r JOIN {comparison} c ON c.id = r.comparison_id "
+                f"WHERE r.token = %s AND c.slug = %s",
+                [token, slug],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        created_at, fingerprint, pk, updated_at = row
+        return _aware(created_at), fingerprint, pk, _aware(updated_at)
+
+
 class Result(models.Model):
     """A recommendation a visitor reached, frozen with the content it was computed from."""
 
@@ -433,6 +458,8 @@ class Result(models.Model):
     snapshot = models.JSONField(help_text="The recommendation and the content it was based on.")
     content_fingerprint = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = ResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

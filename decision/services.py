@@ -42,7 +42,11 @@ def cached_content(slug: str) -> CachedContent | None:
     row = Comparison.objects.version_of(slug)
     if row is None:
         return None
-    pk, updated_at = row
+    return content_at_version(slug, *row)
+
+
+def content_at_version(slug: str, pk: int, updated_at: datetime) -> CachedContent | None:
+    """The content of a comparison whose version (pk, updated_at) was just read."""
     key = f"comparison-content:{pk}:{updated_at.isoformat()}"
     found = _LOCAL.get(key)
     if found is not None:

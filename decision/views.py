@@ -17,7 +17,13 @@ from .forms import StepForm
 from .models import Comparison, Result
 from .page_cache import cached_page
 from .presenters import result_view
-from .services import CachedContent, cached_content, create_result, snapshot_parts
+from .services import (
+    CachedContent,
+    cached_content,
+    content_at_version,
+    create_result,
+    snapshot_parts,
+)
 from .structured_data import faq_page
 from .tables import dimension_rows
 
@@ -103,15 +109,18 @@ def wizard_finish(request, slug):
 
 @require_safe
 def result(request, slug, token):
-    found = _result_or_404(slug, token)
-    current = cached_content(slug)
-    content_changed = current is not None and current.fingerprint != found.content_fingerprint
+    row = Result.objects.permalink_row(slug, token) if TOKEN.fullmatch(token) else None
+    if row is None:
+        raise Http404("No such result")
+    created_at, saved_fingerprint, pk, updated_at = row
+    current = content_at_version(slug, pk, updated_at)
+    content_changed = current is not None and current.fingerprint != saved_fingerprint
     # The snapshot never changes; only the "content has changed" note can.
     return cached_page(
         request,
-        parts=("result", found.token, content_changed),
-        updated_at=max(found.created_at, current.updated_at) if current else found.created_at,
-        render=lambda: _render_result(request, found, content_changed),
+        parts=("result", token, content_changed),
+        updated_at=max(created_at, updated_at),
+        render=lambda: _render_result(request, _result_or_404(slug, token), content_changed),
     )
 
 
@@ -170,8 +179,7 @@ def _result_or_404(slug, token) -> Result:
     # Tokens are URL-safe base64; anything else cannot exist (and some databases reject NULs).
     if not TOKEN.fullmatch(token):
         raise Http404("No such result")
-    # The snapshot is large and only needed when the page is rendered, not when it is cached.
-    found = Result.objects.filter(token=token, comparison__slug=slug).defer("snapshot").first()
+    found = Result.objects.filter(token=token, comparison__slug=slug).first()
     if found is None:
         raise Http404("No such result")
     return found
