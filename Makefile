@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format audit clean
+.PHONY: run test lint format audit bench clean
 
 $(STAMP): pyproject.toml
 	@PYTHON=$$(scripts/find-python) && echo "Using $$PYTHON" && "$$PYTHON" -m venv $(VENV)
@@ -31,6 +31,13 @@ audit: $(STAMP)
 		else npm install --no-audit --no-fund; fi; \
 	fi
 	$(PY) scripts/audit.py
+
+# Throughput against a static file of the same size, SQL queries, first-visit bytes and a
+# 60 s soak with memory sampling, on gunicorn with DEBUG off (loopback only); writes
+# docs/benchmarks.md and fails when a target is missed. Uses wrk (apt-get install -y wrk),
+# else a Python load generator. `bench/run.py --quick` is a 30-second smoke run.
+bench: $(STAMP)
+	$(PY) bench/run.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
