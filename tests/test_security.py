@@ -184,3 +184,17 @@ def test_random_tokens_and_slugs_never_cause_a_server_error(client, flagship_db,
         f"/{quote(slug, safe='')}/wizard/",
     ):
         assert client.get(url).status_code < 500, url
+
+
+def test_the_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise():
+    code = (
+        "import django; django.setup();"
+        "from django.conf import settings; from django.core.cache import cache;"
+        "print(settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1],"
+        " settings.CACHES['default'].get('LOCATION', '-'))"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "decision.settings"}
+    shared = manage(env={**env, "REDIS_URL": "redis://cache.internal:6379/1"}, code=code)
+    assert shared.stdout.split() == ["RedisCache", "redis://cache.internal:6379/1"], shared.stderr
+    local = manage(env={**env, "REDIS_URL": ""}, code=code)
+    assert local.stdout.split() == ["LocMemCache", "-"], local.stderr
