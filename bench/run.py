@@ -318,34 +318,6 @@ def start_server(env: dict[str, str], port: int, max_requests: int, log_path: Pa
         )
 
 
-def wait_until_up(server: subprocess.Popen, base: str, log_path: Path, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.stderr.write(log_path.read_text(errors="replace"))
-            raise SystemExit(f"bench: gunicorn exited early (exit {server.returncode})")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    sys.stderr.write(log_path.read_text(errors="replace"))
-    raise SystemExit(f"bench: {base}/healthz did not answer 200 within {timeout:.0f} s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
 def server_problems(log_path: Path, limit: int = 20) -> list[str]:
     """Lines of the server's log that tell of trouble: errors, timeouts, killed workers."""
     try:
@@ -1369,14 +1341,14 @@ def main() -> int:
 
         write_ceiling(len(html))
         server = start_server(env, port, args.max_requests, log_path)
-        wait_until_up(server, base, log_path)
+        audit.wait_until_up(server, base, log_path, who="bench")
         comparison_bytes = check_page(port, comparison_path)
         if comparison_bytes != len(html):
             log(f"the comparison page is {comparison_bytes} bytes over HTTP; resizing the ceiling")
-            stop_server(server)
+            audit.stop_server(server, grace=30)
             write_ceiling(comparison_bytes)
             server = start_server(env, port, args.max_requests, log_path)
-            wait_until_up(server, base, log_path)
+            audit.wait_until_up(server, base, log_path, who="bench")
 
         result_url = audit.create_result(base, COMPARISON, scenario["answers"])
         result_path = urllib.parse.urlsplit(result_url).path
@@ -1466,7 +1438,7 @@ def main() -> int:
                 profile_page(client, page, args.repeats)
     finally:
         if server is not None:
-            stop_server(server)
+            audit.stop_server(server, grace=30)
         problems = server_problems(log_path)
         shutil.rmtree(tmp, ignore_errors=True)
 

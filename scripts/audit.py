@@ -135,12 +135,15 @@ def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.P
         )
 
 
-def wait_until_up(server: subprocess.Popen, base: str, log_path: Path, timeout: float = 30):
+def wait_until_up(
+    server: subprocess.Popen, base: str, log_path: Path, timeout: float = 30, who: str = "audit"
+):
+    """Wait for /healthz to answer 200; stop with the server's log if it never does."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.stderr.write(log_path.read_text(errors="replace"))
-            raise SystemExit(f"audit: gunicorn exited early (exit {server.returncode})")
+            raise SystemExit(f"{who}: gunicorn exited early (exit {server.returncode})")
         try:
             with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
                 if response.status == 200:
@@ -149,15 +152,16 @@ def wait_until_up(server: subprocess.Popen, base: str, log_path: Path, timeout: 
             pass
         time.sleep(0.25)
     sys.stderr.write(log_path.read_text(errors="replace"))
-    raise SystemExit(f"audit: {base}/healthz did not answer 200 within {timeout:.0f} s")
+    raise SystemExit(f"{who}: {base}/healthz did not answer 200 within {timeout:.0f} s")
 
 
-def stop_server(server: subprocess.Popen) -> None:
+def stop_server(server: subprocess.Popen, grace: float = 10) -> None:
+    """Stop gunicorn and its workers (its process group): politely, then for good."""
     if server.poll() is not None:
         return
     os.killpg(server.pid, signal.SIGTERM)
     try:
-        server.wait(timeout=10)
+        server.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
