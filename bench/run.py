@@ -271,21 +271,6 @@ def server_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    log("manage.py " + " ".join(args))
-    completed = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"bench: manage.py {args[0]} failed (exit {completed.returncode})")
-
-
 def gunicorn_command(port: int, max_requests: int) -> list[str]:
     return [
         str(VENV_BIN / "gunicorn"),
@@ -1317,9 +1302,10 @@ def main() -> int:
     soak = None
     try:
         env = server_env(tmp)
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_content", *sorted(str(p) for p in (BASE_DIR / "fixtures").glob("*.yaml")))
-        manage(env, "collectstatic", "--noinput")
+        fixtures = sorted(str(p) for p in (BASE_DIR / "fixtures").glob("*.yaml"))
+        audit.manage(env, "migrate", "--noinput", who="bench")
+        audit.manage(env, "load_content", *fixtures, who="bench")
+        audit.manage(env, "collectstatic", "--noinput", who="bench")
 
         port = free_port()
         base = f"http://127.0.0.1:{port}"

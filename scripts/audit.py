@@ -101,7 +101,8 @@ def server_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def manage(env: dict[str, str], *args: str) -> None:
+def manage(env: dict[str, str], *args: str, who: str = "audit", timeout: float = 300) -> None:
+    """Run a manage.py command with these settings; stop with its output if it fails."""
     log("manage.py " + " ".join(args))
     completed = subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -109,10 +110,11 @@ def manage(env: dict[str, str], *args: str) -> None:
         env=env,
         capture_output=True,
         text=True,
+        timeout=timeout,
     )
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"audit: manage.py {args[0]} failed (exit {completed.returncode})")
+        raise SystemExit(f"{who}: manage.py {args[0]} failed (exit {completed.returncode})")
 
 
 def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
