@@ -238,3 +238,15 @@ def test_server_error_page_is_designed_and_offers_a_way_back(rf):
     assert "Something went wrong on our side" in html
     assert 'href="/"' in html
     assert 'rel="stylesheet"' in html
+
+
+def test_page_titles_are_plain_text(client, flagship):
+    for url, title in (
+        ("/", "Decision Wizard — compare how to run your application"),
+        (
+            "/kubernetes-vs-serverless/",
+            "Kubernetes vs serverless: which to choose? — Decision Wizard",
+        ),
+    ):
+        html = client.get(url).content.decode()
+        assert re.search(r"<title>([^<]*)</title>", html).group(1) == title, url
