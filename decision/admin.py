@@ -1,7 +1,21 @@
+"""Content editing in Django admin: every save passes the gate (decision.admin_gate)."""
+
+from __future__ import annotations
+
+from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import RestrictedError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from reversion.admin import VersionAdmin
 
-from .content.engine_data import engine_model, engine_scenarios
+from . import history
+from .admin_gate import GatedAdmin, GatedInline
+from .content.schema import COMBINE, NOT_SURE
+from .engine import NOT_SURE_LABEL
 from .models import (
     Assessment,
     Choice,
@@ -18,46 +32,76 @@ from .models import (
     RuleOut,
     Scenario,
 )
-from .scenarios import scenario_failures
-from .services import comparison_content
+
+# Before any VersionAdmin registers these models with its own, shallower defaults.
+history.register()
 
 admin.site.site_header = "Decision Wizard content"
 admin.site.site_title = "Decision Wizard admin"
 admin.site.index_title = "Comparisons, questions and results"
 
-
-class ScenarioWarningMixin:
-    """After a save, warn the editor about any scenario the edit made fail."""
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        comparison = _comparison_of(form.instance)
-        content = comparison and comparison_content(comparison.slug)
-        if not content:
-            return
-        for failure in scenario_failures(engine_model(content), engine_scenarios(content)):
-            messages.warning(request, f"This edit changes a scenario's outcome: {failure}.")
+# django-admin-sortable2 ships inline templates up to Django 6.0; 6.1's are the same markup.
+_TABULAR = "adminsortable2/edit_inline/tabular-django-6.0.html"
+_STACKED = "adminsortable2/edit_inline/stacked-django-6.0.html"
 
 
-def _comparison_of(instance):
-    for path in ("comparison", "option.comparison", "question.comparison", "dimension.comparison"):
-        value = instance
-        for name in path.split("."):
-            value = getattr(value, name, None)
-        if isinstance(value, Comparison):
-            return value
-    return instance if isinstance(instance, Comparison) else None
+class SortableBase(SortableAdminBase):
+    @property
+    def media(self):
+        # sortable2 swaps in its own copy of the changelist's actions.js, which it has only up
+        # to Django 6.0; these pages sort inlines only, so Django's own file is the right one.
+        media = super().media
+        js = [
+            "admin/js/actions.js" if name.startswith("adminsortable2/js/actions-") else name
+            for name in media._js
+        ]
+        return forms.Media(css=media._css, js=js)
 
 
-class OptionInline(admin.TabularInline):
-    model = Option
-    fields = ["order", "slug", "name", "tagline"]
+class ContentAdmin(GatedAdmin, SortableBase, VersionAdmin):
+    """A content page: gated writes, drag-and-drop inlines, history with revert."""
+
+    history_latest_first = True
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().revision_view(request, object_id, version_id, extra_context)
+        except RestrictedError as error:
+            messages.error(
+                request,
+                "This revision cannot be restored as it stands: content added since then is "
+                f"still referred to ({error.args[0]}). Remove those references first.",
+            )
+            return redirect(self._change_url(object_id))
+
+    def _change_url(self, object_id):
+        opts = self.opts
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+
+
+class SortableTabular(GatedInline, SortableInlineAdminMixin, admin.TabularInline):
+    template = _TABULAR
     extra = 0
+
+
+class SortableStacked(GatedInline, SortableInlineAdminMixin, admin.StackedInline):
+    template = _STACKED
+    extra = 0
+
+
+# --- Comparison ---------------------------------------------------------------------------
+
+
+class OptionInline(SortableTabular):
+    model = Option
+    fields = ["slug", "name", "tagline"]
     show_change_link = True
+    classes = ["collapse"]
+    verbose_name_plural = "options (drag to reorder; open one to edit its pros, cons and criteria)"
 
 
 class DimensionInlineForm(forms.ModelForm):
-    """A dimension with one assessment field per option of its comparison.
+    """A dimension with one assessment field per option of its comparison, side by side.
 
     Subclassed per comparison by `DimensionInline.get_formset`, which declares the
     `assessment_<option pk>` fields, so staff edit a whole table row in one place.
@@ -67,7 +111,7 @@ class DimensionInlineForm(forms.ModelForm):
 
     class Meta:
         model = Dimension
-        fields = ["order", "slug", "name", "why_it_matters", "winner"]
+        fields = ["slug", "name", "why_it_matters", "winner", "sources"]
         widgets = {"why_it_matters": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -81,29 +125,31 @@ class DimensionInlineForm(forms.ModelForm):
             for option in self.comparison_options:
                 self.fields[f"assessment_{option.pk}"].initial = texts.get(option.pk, "")
 
-    def save(self, commit=True):
-        dimension = super().save(commit=commit)
-        if commit:
-            for option in self.comparison_options:
-                Assessment.objects.update_or_create(
-                    dimension=dimension,
-                    option=option,
-                    defaults={"text": self.cleaned_data[f"assessment_{option.pk}"]},
-                )
-        return dimension
+    def _save_m2m(self):
+        # Called on every save, committed at once or later: the dimension has its pk by now.
+        super()._save_m2m()
+        for option in self.comparison_options:
+            text = self.cleaned_data[f"assessment_{option.pk}"]
+            row = Assessment.objects.filter(dimension=self.instance, option=option).first()
+            if row is None:
+                Assessment.objects.create(dimension=self.instance, option=option, text=text)
+            elif row.text != text:
+                row.text = text
+                row.save(update_fields=["text"])
 
 
-class DimensionInline(admin.StackedInline):
+class DimensionInline(SortableStacked):
     model = Dimension
-    extra = 0
     show_change_link = True
+    classes = ["collapse"]
+    verbose_name_plural = "dimensions of the comparison table (drag to reorder)"
 
     def get_formset(self, request, obj=None, **kwargs):
         options = list(obj.options.all()) if obj else []
         declared = {
-            f"assessment_{option.pk}": forms.CharField(
-                label=f"{option.name} assessment",
-                widget=forms.Textarea(attrs={"rows": 2}),
+            f"assessment_{option.pk}": _plain_text(
+                label=f"{option.name}: assessment",
+                help_text=f"How {option.name} fares on this dimension, in a sentence or two.",
             )
             for option in options
         }
@@ -113,25 +159,87 @@ class DimensionInline(admin.StackedInline):
         return super().get_formset(request, obj, **kwargs)
 
 
-class ScenarioInline(admin.TabularInline):
-    model = Scenario
-    fields = ["order", "slug", "name", "answers", "outcome"]
-    extra = 0
+def _plain_text(**kwargs) -> forms.CharField:
+    from .admin_gate import PlainNewlinesField
+
+    return PlainNewlinesField(widget=forms.Textarea(attrs={"rows": 2}), **kwargs)
 
 
-class FaqInline(admin.StackedInline):
+class FaqInline(SortableStacked):
     model = FaqEntry
-    fields = ["order", "question", "answer", "sources"]
+    fields = ["question", "answer", "sources"]
+    classes = ["collapse"]
+    verbose_name_plural = "FAQ (drag to reorder)"
+
+
+class QuestionInline(SortableTabular):
+    model = Question
+    fields = ["slug", "prompt", "show_if"]
+    show_change_link = True
+    classes = ["collapse"]
+    verbose_name_plural = "wizard questions (drag to reorder; open one to edit its answers)"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "show_if":
+            kwargs["queryset"] = _choices_of(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScenarioInline(GatedInline, admin.TabularInline):
+    model = Scenario
+    fields = ["slug", "name", "outcome", "answers_summary", "walk"]
+    readonly_fields = ["answers_summary", "walk"]
     extra = 0
+    show_change_link = True
+    classes = ["collapse"]
+    verbose_name_plural = "scenarios: answers with the outcome they must give (open one to edit)"
+
+    @admin.display(description="answers")
+    def answers_summary(self, scenario):
+        return ", ".join(f"{q} = {c}" for q, c in (scenario.answers or {}).items()) or "—"
+
+    @admin.display(description="try it")
+    def walk(self, scenario):
+        return _walk_link(scenario)
+
+
+def _walk_link(scenario: Scenario) -> str:
+    if not scenario.pk or not isinstance(scenario.answers, dict):
+        return "—"
+    url = reverse("decision:wizard", args=[scenario.comparison.slug])
+    return format_html('<a href="{}?{}">Walk this scenario</a>', url, urlencode(scenario.answers))
+
+
+def _choices_of(request):
+    """Answers a show_if may name: those of the comparison being edited."""
+    object_id = request.resolver_match.kwargs.get("object_id")
+    choices = Choice.objects.select_related("question")
+    model = request.resolver_match.url_name or ""
+    if object_id and model.startswith("decision_comparison"):
+        return choices.filter(question__comparison_id=object_id)
+    if object_id and model.startswith("decision_question"):
+        return choices.filter(question__comparison__questions=object_id)
+    return choices
 
 
 @admin.register(Comparison)
-class ComparisonAdmin(ScenarioWarningMixin, admin.ModelAdmin):
-    list_display = ["title", "slug", "order", "updated_at"]
-    list_editable = ["order"]
+class ComparisonAdmin(ContentAdmin):
+    list_display = ["title", "slug", "status", "updated_at", "health_link"]
+    list_filter = ["status"]
     search_fields = ["title", "slug", "intro"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [OptionInline, DimensionInline, FaqInline, ScenarioInline]
+    inlines = [OptionInline, DimensionInline, FaqInline, QuestionInline, ScenarioInline]
+    object_history_template = "admin/decision/comparison/object_history.html"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status"]}),
+        (
+            "Advice",
+            {
+                "fields": ["intro", "default_advice", "combined_advice", "default_option"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "default_option":
@@ -139,111 +247,278 @@ class ComparisonAdmin(ScenarioWarningMixin, admin.ModelAdmin):
             kwargs["queryset"] = Option.objects.filter(comparison_id=object_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    @admin.display(description="content health")
+    def health_link(self, comparison):
+        url = reverse("admin:decision_comparison_health", args=[comparison.pk])
+        return format_html('<a href="{}">Content health</a>', url)
 
-class ProInline(admin.TabularInline):
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/history/<int:version_id>/diff/",
+                self.admin_site.admin_view(self.diff_view),
+                name="decision_comparison_diff",
+            ),
+            path(
+                "<path:object_id>/health/",
+                self.admin_site.admin_view(self.health_view),
+                name="decision_comparison_health",
+            ),
+            *super().get_urls(),
+        ]
+
+    def diff_view(self, request, object_id, version_id):
+        """What changed between one revision of a comparison and its content today."""
+        comparison = get_object_or_404(Comparison, pk=object_id)
+        if not self.has_view_or_change_permission(request, comparison):
+            return redirect("admin:index")
+        version = get_object_or_404(history.versions_of(comparison), pk=version_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": comparison,
+            "title": f"Changes since {version.revision.date_created:%Y-%m-%d %H:%M}",
+            "version": version,
+            "lines": history.diff_lines(comparison, version),
+            "revert_url": reverse(
+                "admin:decision_comparison_revision", args=[comparison.pk, version.pk]
+            ),
+        }
+        return self._render(request, "admin/decision/comparison/diff.html", context)
+
+    def health_view(self, request, object_id):
+        from .content_health import health_view
+
+        comparison = get_object_or_404(Comparison, pk=object_id)
+        if not self.has_view_or_change_permission(request, comparison):
+            return redirect("admin:index")
+        return health_view(self, request, comparison)
+
+    def _render(self, request, template, context):
+        from django.template.response import TemplateResponse
+
+        return TemplateResponse(request, template, context)
+
+
+# --- Option -------------------------------------------------------------------------------
+
+
+class ProInline(SortableTabular):
     model = Pro
-    fields = ["order", "text"]
-    extra = 0
+    fields = ["text"]
     verbose_name = "pro"
-    verbose_name_plural = "pros"
+    verbose_name_plural = "pros (drag to reorder)"
 
 
-class ConInline(admin.TabularInline):
+class ConInline(SortableTabular):
     model = Con
-    fields = ["order", "text"]
-    extra = 0
+    fields = ["text"]
     verbose_name = "con"
-    verbose_name_plural = "cons"
+    verbose_name_plural = "cons (drag to reorder)"
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(SortableTabular):
     model = Criterion
-    fields = ["order", "slug", "text"]
-    extra = 0
+    fields = ["slug", "text"]
     verbose_name = "“choose this when…” criterion"
-    verbose_name_plural = "“choose this when…” criteria"
+    verbose_name_plural = "“choose this when…” criteria (drag to reorder)"
 
 
 @admin.register(Option)
-class OptionAdmin(ScenarioWarningMixin, admin.ModelAdmin):
-    list_display = ["name", "comparison", "slug", "order"]
+class OptionAdmin(ContentAdmin):
+    list_display = ["name", "comparison", "slug"]
     list_filter = ["comparison"]
-    list_editable = ["order"]
     list_select_related = ["comparison"]
-    search_fields = ["name", "slug", "tagline"]
+    search_fields = ["name", "slug", "tagline", "points__text", "criteria__text"]
+    fields = [
+        "comparison",
+        "slug",
+        "name",
+        "tagline",
+        "typical_cost",
+        "time_to_productive",
+        "sources",
+    ]
     inlines = [ProInline, ConInline, CriterionInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["comparison"] if obj else []
 
-class AssessmentInline(admin.TabularInline):
+
+# --- Dimension ----------------------------------------------------------------------------
+
+
+class AssessmentInline(GatedInline, admin.TabularInline):
     model = Assessment
     fields = ["option", "text"]
+    readonly_fields = ["option"]
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False  # one per option, made with the dimension
 
 
 @admin.register(Dimension)
-class DimensionAdmin(ScenarioWarningMixin, admin.ModelAdmin):
-    list_display = ["name", "comparison", "winner", "order"]
+class DimensionAdmin(ContentAdmin):
+    list_display = ["name", "comparison", "winner"]
     list_filter = ["comparison", "winner"]
-    list_editable = ["order"]
     list_select_related = ["comparison", "winner"]
-    search_fields = ["name", "slug", "why_it_matters"]
+    search_fields = ["name", "slug", "why_it_matters", "assessments__text"]
+    fields = ["comparison", "slug", "name", "why_it_matters", "winner", "sources"]
     inlines = [AssessmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["comparison"] if obj else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "winner":
+            object_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Option.objects.filter(comparison__dimensions=object_id)
+            kwargs["empty_label"] = "Tie"
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
-    list_display = ["question", "comparison", "order"]
+class FaqEntryAdmin(ContentAdmin):
+    list_display = ["question", "comparison"]
     list_filter = ["comparison"]
-    list_editable = ["order"]
     list_select_related = ["comparison"]
     search_fields = ["question", "answer"]
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
-    list_display = ["text", "option", "slug", "order"]
+class CriterionAdmin(ContentAdmin):
+    list_display = ["text", "option", "slug"]
     list_filter = ["option__comparison", "option"]
     list_select_related = ["option"]
     search_fields = ["text", "slug"]
 
 
-class ChoiceInline(admin.StackedInline):
+# --- Question and its choices -------------------------------------------------------------
+
+
+class ChoiceInlineForm(forms.ModelForm):
+    """One answer with its pull on every option, its hard limits and its links, readable inline.
+
+    Subclassed per comparison by `ChoiceInline.get_formset`, which declares `weight_<option
+    pk>` and `rules_out_<option pk>` fields for each option of the comparison.
+    """
+
+    comparison_options: list[Option] = []
+
+    class Meta:
+        model = Choice
+        fields = ["slug", "label", "why", "dimensions", "criteria"]
+        widgets = {
+            "dimensions": forms.CheckboxSelectMultiple,
+            "criteria": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        options = self.comparison_options
+        comparison_ids = {option.comparison_id for option in options}
+        self.fields["dimensions"].queryset = Dimension.objects.filter(
+            comparison_id__in=comparison_ids
+        )
+        self.fields["criteria"].queryset = Criterion.objects.filter(
+            option__comparison_id__in=comparison_ids
+        ).select_related("option")
+        if self.instance.pk:
+            weights = {w.option_id: w.weight for w in self.instance.weights.all()}
+            rules = {r.option_id: r.reason for r in self.instance.rule_outs.all()}
+            for option in options:
+                self.fields[f"weight_{option.pk}"].initial = weights.get(option.pk)
+                self.fields[f"rules_out_{option.pk}"].initial = rules.get(option.pk, "")
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        choice = self.instance
+        for option in self.comparison_options:
+            weight = self.cleaned_data.get(f"weight_{option.pk}")
+            _sync_row(ChoiceWeight, choice, option, "weight", weight)
+            reason = self.cleaned_data.get(f"rules_out_{option.pk}") or None
+            _sync_row(RuleOut, choice, option, "reason", reason)
+
+
+def _sync_row(model, choice, option, name, value) -> None:
+    """Create, change or delete the (choice, option) row so it holds `value` (None: no row)."""
+    row = model.objects.filter(choice=choice, option=option).first()
+    if value is None or value == "":
+        if row is not None:
+            row.delete()
+    elif row is None:
+        model.objects.create(choice=choice, option=option, **{name: value})
+    elif getattr(row, name) != value:
+        setattr(row, name, value)
+        row.save(update_fields=[name])
+
+
+class ChoiceInline(SortableStacked):
     model = Choice
-    fields = ["order", "slug", "label", "why"]
-    extra = 0
     show_change_link = True
+    verbose_name = "answer"
+    verbose_name_plural = (
+        f"answers (drag to reorder; “{NOT_SURE_LABEL}” is added by the wizard to every question)"
+    )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        options = list(obj.comparison.options.all()) if obj else []
+        declared = {"comparison_options": options}
+        for option in options:
+            declared[f"weight_{option.pk}"] = forms.FloatField(
+                label=f"Pull towards {option.name}",
+                required=False,
+                min_value=-10,
+                max_value=10,
+                help_text="From -10 (strongly against) to +10 (strongly for); empty for none.",
+            )
+            declared[f"rules_out_{option.pk}"] = forms.CharField(
+                label=f"Rules out {option.name} because…",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 1}),
+                help_text=f"Only for a hard limit: with this answer {option.name} can never "
+                "be recommended. Leave empty otherwise.",
+            )
+        kwargs["form"] = type("ChoiceForm", (ChoiceInlineForm,), declared)
+        kwargs["fields"] = None
+        return super().get_formset(request, obj, **kwargs)
 
 
 @admin.register(Question)
-class QuestionAdmin(ScenarioWarningMixin, admin.ModelAdmin):
-    list_display = ["prompt", "comparison", "slug", "order", "show_if"]
+class QuestionAdmin(ContentAdmin):
+    list_display = ["prompt", "comparison", "slug", "show_if"]
     list_filter = ["comparison"]
-    list_editable = ["order"]
     list_select_related = ["comparison", "show_if__question"]
-    search_fields = ["prompt", "slug", "help"]
+    search_fields = ["prompt", "slug", "help", "choices__label", "choices__why"]
+    fields = ["comparison", "slug", "prompt", "help", "show_if"]
     inlines = [ChoiceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["comparison"] if obj else []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "show_if":
-            kwargs["queryset"] = Choice.objects.select_related("question")
+            kwargs["queryset"] = _choices_of(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class WeightInline(admin.TabularInline):
+class WeightInline(GatedInline, admin.TabularInline):
     model = ChoiceWeight
     fields = ["option", "weight"]
     extra = 0
 
 
-class RuleOutInline(admin.TabularInline):
+class RuleOutInline(GatedInline, admin.TabularInline):
     model = RuleOut
     fields = ["option", "reason"]
     extra = 0
 
 
 @admin.register(Choice)
-class ChoiceAdmin(ScenarioWarningMixin, admin.ModelAdmin):
-    list_display = ["label", "question", "slug", "order"]
+class ChoiceAdmin(ContentAdmin):
+    list_display = ["label", "question", "slug"]
     list_filter = ["question__comparison", "question"]
     list_select_related = ["question"]
     search_fields = ["label", "slug", "why"]
@@ -251,23 +526,88 @@ class ChoiceAdmin(ScenarioWarningMixin, admin.ModelAdmin):
     inlines = [WeightInline, RuleOutInline]
 
 
+# --- Scenario -----------------------------------------------------------------------------
+
+
+class ScenarioForm(forms.ModelForm):
+    """A scenario's answers as one select per question, and its outcome as a select."""
+
+    class Meta:
+        model = Scenario
+        fields = ["comparison", "slug", "name", "outcome"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        comparison = self.instance.comparison if self.instance.comparison_id else None
+        self.questions = list(
+            comparison.questions.prefetch_related("choices") if comparison else []
+        )
+        answers = self.instance.answers if isinstance(self.instance.answers, dict) else {}
+        for question in self.questions:
+            self.fields[f"answer_{question.slug}"] = forms.ChoiceField(
+                label=question.prompt,
+                required=False,
+                choices=[("", "— not answered —"), (NOT_SURE, NOT_SURE_LABEL)]
+                + [(c.slug, c.label) for c in question.choices.all()],
+                initial=answers.get(question.slug, ""),
+            )
+        if comparison is not None:
+            outcomes = [(o.slug, o.name) for o in comparison.options.all()]
+            self.fields["outcome"] = forms.ChoiceField(
+                choices=[*outcomes, (COMBINE, "Combine the options")],
+                help_text="The outcome these answers must give. Saves that change it are "
+                "refused unless you tick “update these scenarios”.",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.answers = {
+            q.slug: cleaned[f"answer_{q.slug}"]
+            for q in self.questions
+            if cleaned.get(f"answer_{q.slug}")
+        }
+        return cleaned
+
+
 @admin.register(Scenario)
-class ScenarioAdmin(ScenarioWarningMixin, admin.ModelAdmin):
-    list_display = ["name", "comparison", "outcome", "order"]
+class ScenarioAdmin(ContentAdmin):
+    form = ScenarioForm
+    list_display = ["name", "comparison", "outcome", "walk"]
     list_filter = ["comparison", "outcome"]
     search_fields = ["name", "slug"]
+    readonly_fields = ["walk"]
+
+    def get_fields(self, request, obj=None):
+        questions = obj.comparison.questions.all() if obj else []
+        answers = [f"answer_{question.slug}" for question in questions]
+        return ["comparison", "slug", "name", "outcome", *answers, "walk"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["fields"] = None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["comparison", "walk"] if obj else ["walk"]
+
+    @admin.display(description="try it")
+    def walk(self, scenario):
+        return _walk_link(scenario)
+
+
+# --- Results ------------------------------------------------------------------------------
 
 
 @admin.register(Result)
 class ResultAdmin(admin.ModelAdmin):
     """What visitors chose: read-only, filterable by outcome."""
 
-    list_display = ["created_at", "comparison", "outcome", "token"]
-    list_filter = ["comparison", "outcome", "created_at"]
+    list_display = ["created_at", "comparison_slug", "outcome", "token"]
+    list_filter = ["comparison_slug", "outcome", "created_at"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "token",
         "comparison",
+        "comparison_slug",
         "answers",
         "outcome",
         "snapshot",

@@ -7,6 +7,7 @@ class DecisionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals
+        from . import history, signals
 
         signals.connect()
+        history.register()

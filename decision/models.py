@@ -10,14 +10,48 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from decision.content.schema import SLUG_PATTERN, WEIGHT_LIMIT
+from decision.content.schema import SLUG_PATTERN, URL_PATTERN, WEIGHT_LIMIT
 
 SLUG_HELP = "Lower-case letters, digits and hyphens; used in URLs and fixture references."
 # The same rule as the fixture schema, so whatever admin accepts also exports and reloads.
 content_slug = RegexValidator(
     SLUG_PATTERN, "Use lower-case letters, digits and single hyphens, like “cold-starts”."
 )
-SOURCES_HELP = "Public sources for the numbers in this item, one URL per line."
+SOURCES_HELP = (
+    "Public sources for the figures in this item (prices, limits, timings): one http(s) URL "
+    "per line."
+)
+
+
+def validate_source_urls(value: str) -> None:
+    """Each non-empty line must be an http(s) URL, as the fixture schema demands."""
+    bad = [line.strip() for line in value.splitlines() if line.strip()]
+    bad = [line for line in bad if not URL_PATTERN.match(line)]
+    if bad:
+        raise ValidationError(
+            "%(lines)s: write one full address per line, starting with https:// "
+            "(for example https://aws.amazon.com/lambda/pricing/).",
+            params={"lines": ", ".join(f"“{line}” is not a web address" for line in bad)},
+            code="invalid_url",
+        )
+
+
+class SourcesField(models.TextField):
+    """Source URLs, one per line; stored with plain newlines, whatever the browser sends."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("help_text", SOURCES_HELP)
+        kwargs.setdefault("validators", [validate_source_urls])
+        super().__init__(*args, **kwargs)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return "\n".join(split_source_lines(value)) if isinstance(value, str) else value
+
+
+def split_source_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 class Ordered(models.Model):
@@ -81,14 +115,26 @@ class ComparisonQuerySet(models.QuerySet):
 
 
 class Comparison(Ordered):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft — visible to staff only"
+        PUBLISHED = "published", "Published"
+
     slug = models.SlugField(unique=True, help_text=SLUG_HELP, validators=[content_slug])
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="Visitors see a comparison, its wizard and its new results only once it is "
+        "published. Staff see drafts with a banner. Unpublishing keeps saved results' links "
+        "working.",
+    )
     title = models.CharField(max_length=200)
     intro = models.TextField()
     default_advice = models.TextField(help_text="What to pick when nothing else decides.")
     combined_advice = models.TextField(help_text="How to combine the options when both fit.")
     default_option = models.ForeignKey(
         "Option",
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="+",
@@ -115,7 +161,7 @@ class Option(Ordered):
     tagline = models.TextField()
     typical_cost = models.TextField()
     time_to_productive = models.TextField()
-    sources = models.TextField(blank=True, help_text=SOURCES_HELP)
+    sources = SourcesField()
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -227,13 +273,13 @@ class Dimension(Ordered):
     why_it_matters = models.TextField()
     winner = models.ForeignKey(
         Option,
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="dimensions_won",
         help_text="Leave empty for a tie.",
     )
-    sources = models.TextField(blank=True, help_text=SOURCES_HELP)
+    sources = SourcesField()
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -296,7 +342,7 @@ class FaqEntry(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="faq_entries")
     question = models.CharField(max_length=300)
     answer = models.TextField()
-    sources = models.TextField(blank=True, help_text=SOURCES_HELP)
+    sources = SourcesField()
 
     class Meta(Ordered.Meta):
         verbose_name = "FAQ entry"
@@ -316,7 +362,7 @@ class Question(Ordered):
     help = models.TextField(blank=True)
     show_if = models.ForeignKey(
         "Choice",
-        on_delete=models.SET_NULL,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="follow_ups",
@@ -367,7 +413,7 @@ class ChoiceWeight(models.Model):
     """How much an answer pushes toward (positive) or away from (negative) one option."""
 
     choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="weights")
-    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="weights")
+    option = models.ForeignKey(Option, on_delete=models.RESTRICT, related_name="weights")
     weight = models.FloatField(
         validators=[MinValueValidator(-WEIGHT_LIMIT), MaxValueValidator(WEIGHT_LIMIT)]
     )
@@ -385,7 +431,7 @@ class RuleOut(models.Model):
     """A hard limit: with this answer, the option cannot be recommended."""
 
     choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="rule_outs")
-    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="rule_outs")
+    option = models.ForeignKey(Option, on_delete=models.RESTRICT, related_name="rule_outs")
     reason = models.TextField()
 
     class Meta:
@@ -428,31 +474,38 @@ class Scenario(Ordered):
 
 class ResultQuerySet(models.QuerySet):
     def permalink_row(self, slug: str, token: str) -> tuple | None:
-        """(created_at, content_fingerprint, comparison pk, comparison updated_at), or None.
+        """(created_at, content_fingerprint, comparison (pk, slug, updated_at) or None), or None.
 
         Everything a permalink request needs before its cached page, in one indexed query
         through a plain cursor (the ORM's query building would be most of the request's cost).
+        The comparison part is None once the comparison is gone.
         """
         result, comparison = Result._meta.db_table, Comparison._meta.db_table
         with connections[self.db].cursor() as cursor:
             cursor.execute(
-                f"SELECT r.created_at, r.content_fingerprint, c.id, c.updated_at "
-                f"FROM {result} r JOIN {comparison} c ON c.id = r.comparison_id "
-                f"WHERE r.token = %s AND c.slug = %s",
+                f"SELECT r.created_at, r.content_fingerprint, c.id, c.slug, c.updated_at "
+                f"FROM {result} r LEFT JOIN {comparison} c ON c.id = r.comparison_id "
+                f"WHERE r.token = %s AND r.comparison_slug = %s",
                 [token, slug],
             )
             row = cursor.fetchone()
         if row is None:
             return None
-        created_at, fingerprint, pk, updated_at = row
-        return _aware(created_at), fingerprint, pk, _aware(updated_at)
+        created_at, fingerprint, pk, current_slug, updated_at = row
+        current = (pk, current_slug, _aware(updated_at)) if pk is not None else None
+        return _aware(created_at), fingerprint, current
 
 
 class Result(models.Model):
     """A recommendation a visitor reached, frozen with the content it was computed from."""
 
     token = models.CharField(max_length=64, unique=True)
-    comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="results")
+    # The permalink lives on its own: it keeps the slug it was made under and outlives the
+    # comparison (its snapshot holds everything the page shows).
+    comparison = models.ForeignKey(
+        Comparison, on_delete=models.SET_NULL, null=True, related_name="results"
+    )
+    comparison_slug = models.SlugField(max_length=80)
     answers = models.JSONField()
     outcome = models.CharField(max_length=80, db_index=True)
     snapshot = models.JSONField(help_text="The recommendation and the content it was based on.")
@@ -465,9 +518,9 @@ class Result(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.comparison.slug}: {self.outcome} ({self.created_at:%Y-%m-%d %H:%M})"
+        return f"{self.comparison_slug}: {self.outcome} ({self.created_at:%Y-%m-%d %H:%M})"
 
     def get_absolute_url(self):
         return reverse(
-            "decision:result", kwargs={"slug": self.comparison.slug, "token": self.token}
+            "decision:result", kwargs={"slug": self.comparison_slug, "token": self.token}
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .content.schema import COMBINE, ComparisonSchema, OptionSchema
 from .engine import NO_FIT, NOT_SURE, NOT_SURE_LABEL
+from .snapshot import RecommendationSnapshot
 from .tables import Row, dimension_rows
 
 MINUS = "\u2212"  # a typographic minus sign reads better than a hyphen
@@ -79,14 +80,14 @@ def outcome_name(content: ComparisonSchema, outcome: str, ruled_out=()) -> str:
     return next((o.name for o in content.options if o.slug == outcome), outcome)
 
 
-def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
+def result_view(content: ComparisonSchema, recommendation: RecommendationSnapshot) -> ResultView:
     """Everything the result page and the ADR say, from a stored recommendation."""
     options = {option.slug: option for option in content.options}
     names = {slug: option.name for slug, option in options.items()}
     questions = {question.slug: question for question in content.questions}
-    outcome = recommendation["outcome"]
-    ruled = recommendation["ruled_out"]
-    scores = recommendation["scores"]
+    outcome = recommendation.outcome
+    ruled = recommendation.ruled_out
+    scores = recommendation.scores
     widest = max((abs(v) for v in scores.values()), default=0) or 1
 
     def label_of(question_slug: str, choice_slug: str) -> str:
@@ -101,7 +102,7 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
         return question.prompt if question else question_slug
 
     criteria_by_option = []
-    matched = set(recommendation["criteria"])
+    matched = set(recommendation.criteria)
     for option in content.options:
         texts = [c.text for c in option.criteria if c.slug in matched]
         if texts:
@@ -118,20 +119,22 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
             [],
         )
         headline = "No option fits every answer"
-    else:
+    elif outcome in options:
         summary, chosen = options[outcome].tagline, [options[outcome]]
         headline = f"Choose {names[outcome]}"
+    else:  # an option the snapshot's content no longer describes
+        summary, chosen, headline = "", [], f"Choose {outcome}"
 
-    mattering = recommendation["dimensions"]
-    given = recommendation["answers"]
+    mattering = recommendation.dimensions
+    given = recommendation.answers
     return ResultView(
         outcome=outcome,
         outcome_name=outcome_name(content, outcome, ruled),
         headline=headline,
         summary=summary,
-        confidence=recommendation["confidence"],
-        confidence_percent=round(recommendation["confidence"] * 100),
-        label=recommendation["label"],
+        confidence=recommendation.confidence,
+        confidence_percent=round(recommendation.confidence * 100),
+        label=recommendation.label,
         bars=[
             Bar(
                 name=names[slug],
@@ -145,21 +148,21 @@ def result_view(content: ComparisonSchema, recommendation: dict) -> ResultView:
         ruled_out=[(names[slug], list(ruled[slug])) for slug in options if slug in ruled],
         reasons=[
             Reason(
-                prompt=prompt_of(c["question"]),
-                label=c["label"],
-                why=c["why"],
-                effects=_effects(c["weights"], list(options), names),
+                prompt=prompt_of(c.question),
+                label=c.label,
+                why=c.why,
+                effects=_effects(c.weights, list(options), names),
             )
-            for c in recommendation["contributions"]
+            for c in recommendation.contributions
         ],
         changes=[
             Change(
-                prompt=prompt_of(flip["question"]),
-                from_label=label_of(flip["question"], flip["from_choice"]),
-                to_label=label_of(flip["question"], flip["to_choice"]),
-                outcome_name=outcome_name(content, flip["outcome"]),
+                prompt=prompt_of(flip.question),
+                from_label=label_of(flip.question, flip.from_choice),
+                to_label=label_of(flip.question, flip.to_choice),
+                outcome_name=outcome_name(content, flip.outcome),
             )
-            for flip in recommendation["flips"]
+            for flip in recommendation.flips
         ],
         criteria=criteria_by_option,
         rows=dimension_rows(content, mattering=mattering),

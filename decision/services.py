@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
@@ -13,8 +13,9 @@ from django.core.cache import cache
 from .content.engine_data import engine_model
 from .content.schema import ComparisonSchema
 from .content.store import read_comparison
-from .engine import Model, Recommendation, recommend
+from .engine import Model, recommend
 from .models import Comparison, Result
+from .snapshot import dump_snapshot
 
 CACHE_SECONDS = 24 * 3600
 
@@ -88,17 +89,9 @@ def create_result(
     return Result.objects.create(
         token=secrets.token_urlsafe(24),  # 192 random bits
         comparison=Comparison.objects.only("pk").get(slug=content.slug),
+        comparison_slug=content.slug,
         answers=dict(recommendation.answers),
         outcome=recommendation.outcome,
-        snapshot={
-            "content": content.model_dump(mode="json"),
-            "recommendation": asdict(recommendation),
-        },
+        snapshot=dump_snapshot(content, recommendation),
         content_fingerprint=content_fingerprint or fingerprint(content),
     )
-
-
-def snapshot_parts(result: Result) -> tuple[ComparisonSchema, Recommendation | dict]:
-    """The content and recommendation frozen in a result."""
-    content = ComparisonSchema.model_validate(result.snapshot["content"])
-    return content, result.snapshot["recommendation"]

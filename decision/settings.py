@@ -5,6 +5,8 @@ DEBUG off, SECRET_KEY and ALLOWED_HOSTS must be given, or start-up stops with a 
 """
 
 import os
+from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +61,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_permissions_policy",
+    "axes",
+    "reversion",  # history and revert of content
+    "adminsortable2",  # drag-and-drop ordering in admin
     "decision",
 ]
 
@@ -75,6 +80,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the response of every view and can swap in the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "decision.urls"
@@ -219,3 +232,46 @@ LOGGING = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Sign-in throttling (django-axes) -------------------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one username from one client address, sign-in
+# for that pair is refused for the cool-off, without checking the password, and answered with
+# templates/admin/locked_out.html (status 429). Other addresses and other usernames are not
+# affected, so an attacker cannot lock a colleague out from elsewhere.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+# The lockout page promises a fixed wait: attempts during the pause (never checked) do not
+# restart it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Not verbose: its start-up line would land on stdout, in front of `export_content`'s YAML.
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, unless a proxy in front sets a header it can be trusted
+# for (e.g. AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_REAL_IP,REMOTE_ADDR). Only name a header
+# the proxy always overwrites: anything else is chosen by the client, who could then pick a
+# fresh address for every attempt. AXES_IPWARE_PROXY_COUNT is the number of proxies the
+# header's address list must show (django-ipware semantics; unset: no check).
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", ["REMOTE_ADDR"])
+)
+AXES_IPWARE_PROXY_COUNT = (
+    int(os.environ["AXES_IPWARE_PROXY_COUNT"])
+    if os.environ.get("AXES_IPWARE_PROXY_COUNT")
+    else None
+)
+# Axes reads those two settings only through django-ipware; without it, it silently falls back
+# to REMOTE_ADDR, which behind a proxy is the proxy's address for everyone.
+if AXES_IPWARE_META_PRECEDENCE_ORDER != ("REMOTE_ADDR",) and not find_spec("ipware"):
+    raise ImproperlyConfigured(
+        "AXES_IPWARE_META_PRECEDENCE_ORDER is set, but django-ipware is not installed "
+        "(pip install 'django-axes[ipware]')."
+    )
+# Sign-in records (attempts, failures, successful sign-ins with their addresses) are kept this
+# many days; `manage.py purge_login_attempts` deletes older ones (run it daily).
+AXES_LOG_RETENTION_DAYS = int(os.environ.get("AXES_LOG_RETENTION_DAYS", "30"))
+
+# Fixture files larger than this are refused unread by load_content.
+CONTENT_MAX_FILE_BYTES = int(os.environ.get("CONTENT_MAX_FILE_BYTES", 2 * 1024 * 1024))

@@ -1,36 +1,56 @@
+import logging
 import re
 from datetime import UTC, datetime
+from functools import wraps
 
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import wizard as steps
-from .content.engine_data import engine_model
+from .content.store import InvalidContent
 from .engine import NOT_SURE, NOT_SURE_LABEL, effective_answers
 from .forms import StepForm
 from .models import Comparison, Result
 from .page_cache import cached_page
 from .presenters import result_view
-from .services import (
-    CachedContent,
-    cached_content,
-    content_at_version,
-    create_result,
-    snapshot_parts,
-)
+from .services import CachedContent, cached_content, content_at_version, create_result
+from .snapshot import read_snapshot
 from .structured_data import faq_page
 from .tables import dimension_rows
+
+logger = logging.getLogger(__name__)
+PUBLISHED = Comparison.Status.PUBLISHED
+
+
+def content_view(view):
+    """Answer 503 with a plain explanation when a comparison's stored content is unreadable.
+
+    The write gate keeps that from happening; this covers rows changed around it.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidContent:
+            logger.exception("Stored content failed validation")
+            response = render(request, "decision/unavailable.html", status=503)
+            response["Retry-After"] = "300"
+            return response
+
+    return wrapper
 
 
 @require_safe
 def index(request):
-    latest = Comparison.objects.aggregate(updated_at=Max("updated_at"), count=Count("pk"))
+    published = Comparison.objects.filter(status=Comparison.Status.PUBLISHED)
+    latest = published.aggregate(updated_at=Max("updated_at"), count=Count("pk"))
     return cached_page(
         request,
         parts=("index", latest["count"]),
@@ -38,19 +58,20 @@ def index(request):
         render=lambda: render(
             request,
             "decision/index.html",
-            {"comparisons": Comparison.objects.prefetch_related("options")},
+            {"comparisons": published.prefetch_related("options")},
         ),
     )
 
 
 @require_safe
+@content_view
 def comparison_detail(request, slug):
-    found = _content_or_404(slug)
+    found = _content_or_404(request, slug)
     content = found.content
-    return cached_page(
+    return _content_page(
         request,
+        found,
         parts=("comparison", slug),
-        updated_at=found.updated_at,
         render=lambda: render(
             request,
             "decision/comparison.html",
@@ -64,9 +85,10 @@ def comparison_detail(request, slug):
 
 
 @require_safe
+@content_view
 def wizard(request, slug):
     """Show a step; a submitted step (`from=`) moves on to the next one or shows its error."""
-    found = _content_or_404(slug, needs_questions=True)
+    found = _content_or_404(request, slug, needs_questions=True)
     model = found.model
     state = steps.parse(model, _pairs(request.GET))
     if state.submitted is None:
@@ -83,9 +105,10 @@ def wizard(request, slug):
 
 
 @require_POST
+@content_view
 def wizard_finish(request, slug):
     """The last step: freeze the recommendation as a Result and redirect to its permalink."""
-    found = _content_or_404(slug, needs_questions=True)
+    found = _content_or_404(request, slug, needs_questions=True)
     content, model = found.content, found.model
     state = steps.parse(model, _pairs(request.POST))
     answers = state.answers
@@ -109,54 +132,71 @@ def wizard_finish(request, slug):
 
 @require_safe
 def result(request, slug, token):
+    """A permalink: rendered from the result's own snapshot, whatever became of the content."""
     row = Result.objects.permalink_row(slug, token) if TOKEN.fullmatch(token) else None
     if row is None:
         raise Http404("No such result")
-    created_at, saved_fingerprint, pk, updated_at = row
-    current = content_at_version(slug, pk, updated_at)
-    content_changed = current is not None and current.fingerprint != saved_fingerprint
-    # The snapshot never changes; only the "content has changed" note can.
+    created_at, saved_fingerprint, current = row
+    live = _live_content(*current) if current else None
+    content_changed = live is not None and live.fingerprint != saved_fingerprint
+    # The snapshot never changes; only the links to today's content can.
     return cached_page(
         request,
-        parts=("result", token, content_changed),
-        updated_at=max(created_at, updated_at),
-        render=lambda: _render_result(request, _result_or_404(slug, token), content_changed),
+        parts=("result", token, live and live.content.slug, content_changed),
+        updated_at=max(created_at, live.updated_at) if live else created_at,
+        render=lambda: _render_result(request, _result_or_404(slug, token), live, content_changed),
     )
 
 
-def _render_result(request, found: Result, content_changed: bool):
-    content, recommendation = snapshot_parts(found)
-    model = engine_model(content)
-    answers = found.answers
-    first = model.questions[0].slug if model.questions else None
-    wizard_url = reverse("decision:wizard", args=[content.slug])
-    return render(
-        request,
-        "decision/result.html",
-        {
-            "comparison": content,
-            "result": found,
-            "view": result_view(content, recommendation),
-            "content_changed": content_changed,
+def _live_content(pk: int, slug: str, updated_at) -> CachedContent | None:
+    """Today's published content of a result's comparison, or None if it cannot be offered."""
+    try:
+        found = content_at_version(slug, pk, updated_at)
+    except InvalidContent:
+        logger.exception("Stored content failed validation")
+        return None
+    if found is None or found.content.status != PUBLISHED or not found.content.questions:
+        return None
+    return found
+
+
+def _render_result(request, found: Result, live: CachedContent | None, content_changed: bool):
+    snapshot = read_snapshot(found.snapshot)
+    content = snapshot.content
+    context = {
+        "comparison": content,
+        "result": found,
+        "view": result_view(content, snapshot.recommendation),
+        "content_changed": content_changed,
+        "permalink": request.build_absolute_uri(found.get_absolute_url()),
+        "adr_url": reverse("decision:result_adr", args=[found.comparison_slug, found.token]),
+    }
+    if live is not None:
+        # Links into the wizard as it is today (under the comparison's current address).
+        model = live.model
+        answers = effective_answers(model, found.answers)
+        first = model.questions[0].slug
+        wizard_url = reverse("decision:wizard", args=[live.content.slug])
+        context |= {
+            "comparison_url": reverse("decision:comparison", args=[live.content.slug]),
+            "wizard_url": wizard_url,
             "change_url": f"{wizard_url}?{steps.query(model, answers, first)}",
             "rerun_url": f"{wizard_url}?{steps.query(model, answers)}",
-            "wizard_url": wizard_url,
-            "permalink": request.build_absolute_uri(found.get_absolute_url()),
-            "adr_url": reverse("decision:result_adr", args=[content.slug, found.token]),
-        },
-    )
+        }
+    return render(request, "decision/result.html", context)
 
 
 @require_safe
 def result_adr(request, slug, token):
     found = _result_or_404(slug, token)
-    content, recommendation = snapshot_parts(found)
+    snapshot = read_snapshot(found.snapshot)
+    content = snapshot.content
     text = render_to_string(
         "decision/adr.md",
         {
             "comparison": content,
             "result": found,
-            "view": result_view(content, recommendation),
+            "view": result_view(content, snapshot.recommendation),
             "permalink": request.build_absolute_uri(found.get_absolute_url()),
         },
     )
@@ -165,11 +205,23 @@ def result_adr(request, slug, token):
     return response
 
 
-def _content_or_404(slug, *, needs_questions=False) -> CachedContent:
+def _content_or_404(request, slug, *, needs_questions=False) -> CachedContent:
+    """Content a visitor may see: published, or a draft shown to staff."""
     found = cached_content(slug)
     if found is None or (needs_questions and not found.content.questions):
         raise Http404("No such comparison")
+    if found.content.status != PUBLISHED and not request.user.is_staff:
+        raise Http404("No such comparison")
     return found
+
+
+def _content_page(request, found: CachedContent, *, parts: tuple, render):
+    """A page that shows content: cached whole when public, rendered afresh for a draft."""
+    if found.content.status == PUBLISHED:
+        return cached_page(request, parts=parts, updated_at=found.updated_at, render=render)
+    response = render()
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -179,7 +231,7 @@ def _result_or_404(slug, token) -> Result:
     # Tokens are URL-safe base64; anything else cannot exist (and some databases reject NULs).
     if not TOKEN.fullmatch(token):
         raise Http404("No such result")
-    found = Result.objects.filter(token=token, comparison__slug=slug).first()
+    found = Result.objects.filter(token=token, comparison_slug=slug).first()
     if found is None:
         raise Http404("No such result")
     return found
@@ -203,7 +255,7 @@ def _go_to_step(request, found, answers, question, notices):
 
 def _step_response(request, found, answers, question, notices, *, form=None):
     """Render one step (or the review step when `question` is None), whole or as a partial."""
-    content, model, updated_at = found.content, found.model, found.updated_at
+    content, model = found.content, found.model
     wizard_url = reverse("decision:wizard", args=[content.slug])
     if question is not None and form is None:
         form = StepForm(question, initial={question.slug: answers.get(question.slug)})
@@ -249,10 +301,10 @@ def _step_response(request, found, answers, question, notices, *, form=None):
         response = render(request, template, context)
     else:
         # Otherwise the page depends only on its URL and the content: cache it whole.
-        response = cached_page(
+        response = _content_page(
             request,
+            found,
             parts=("step", request.get_full_path(), template),
-            updated_at=updated_at,
             render=lambda: render(request, template, context),
         )
     patch_vary_headers(response, ("HX-Request",))

@@ -105,8 +105,15 @@ def _question(q: int, options: list[str], dimensions: int, criteria: int) -> dic
     return question
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Fixtures may not use YAML aliases: write shared parts out in full."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def to_yaml(data: dict) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    return yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True)
 
 
 def write_fixture(directory: Path, data: dict, name: str | None = None) -> Path:

@@ -8,6 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from decision.models import Assessment, Dimension, Option
+from decision.presenters import outcome_name
+from decision.services import comparison_content
 from tests.factories import comparison_data, load_data, load_flagship
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +42,8 @@ def _inline_post_data(client, url):
                 value = inline_form.initial.get(name, inline_form.fields[name].initial)
                 if hasattr(value, "pk"):
                     value = value.pk
+                elif isinstance(value, list) and all(hasattr(v, "pk") for v in value):
+                    value = [v.pk for v in value]
                 elif isinstance(value, dict | list):
                     value = json.dumps(value)
                 data[inline_form.add_prefix(name)] = "" if value is None else value
@@ -90,7 +94,8 @@ def test_winner_from_another_comparison_is_rejected(staff):
     response = staff.post(url, data)
 
     assert response.status_code == 200
-    assert "belongs to another comparison" in response.content.decode()
+    # Only this comparison's options are offered, so the other one is not a valid choice.
+    assert "Select a valid choice" in response.content.decode()
     dimension.refresh_from_db()
     assert dimension.winner.comparison.slug == "first"
 
@@ -123,11 +128,12 @@ def test_non_staff_user_is_refused(client):
     assert comparison.title == "Comparison demo"
 
 
-def test_an_edit_that_flips_a_scenario_warns_the_editor(staff):
+def test_a_scenario_flipping_edit_is_refused_then_saved_with_the_tick(staff):
     comparison = load_flagship()
     scenario = comparison.scenarios.filter(outcome="serverless").first()
     question, choice = next(iter(scenario.answers.items()))
     target = comparison.questions.get(slug=question).choices.get(slug=choice)
+    before = {w.pk: w.weight for w in target.weights.all()}
 
     url = reverse("admin:decision_choice_change", args=[target.pk])
     data = _inline_post_data(staff, url)
@@ -136,11 +142,28 @@ def test_an_edit_that_flips_a_scenario_warns_the_editor(staff):
     weights = list(target.weights.select_related("option"))
     for index, weight in enumerate(weights):
         data[f"weights-{index}-weight"] = 10 if weight.option.slug == "kubernetes" else -10
-    response = staff.post(url, data, follow=True)
+    response = staff.post(url, data)
 
+    # Refused: the page names the scenario and both outcomes, and nothing is saved.
     assert response.status_code == 200
-    warnings = [str(m) for m in response.context["messages"]]
-    assert any(f"scenario '{scenario.slug}'" in m for m in warnings), warnings
+    page = response.content.decode()
+    assert f"Scenario “{scenario.name}”" in page
+    assert "expected Serverless, now gives " in page
+    assert 'name="_update_scenarios"' in page
+    assert {w.pk: w.weight for w in target.weights.all()} == before
+    scenario.refresh_from_db()
+    assert scenario.outcome == "serverless"
+
+    # With the tick, the edit and the scenario's new expected outcome are saved together.
+    response = staff.post(url, {**data, "_update_scenarios": "1"})
+    assert response.status_code == 302
+    scenario.refresh_from_db()
+    assert scenario.outcome != "serverless"
+    new_name = outcome_name(comparison_content(comparison.slug), scenario.outcome)
+    assert f"expected Serverless, now gives {new_name}" in page
+    assert {w.option.slug: w.weight for w in target.weights.select_related("option")} == {
+        w.option.slug: (10 if w.option.slug == "kubernetes" else -10) for w in weights
+    }
 
 
 def test_admin_rejects_a_slug_the_fixture_format_would_refuse(staff):

@@ -45,8 +45,8 @@ def test_check_content_names_the_scenario_a_weight_change_flips():
     with pytest.raises(CommandError) as caught:
         run("check_content")
     message = str(caught.value)
-    assert f"scenario '{scenario.slug}' ({scenario.name}): expected 'serverless'" in message
-    assert "got 'kubernetes'" in message or "got 'combine'" in message
+    assert f"scenario '{scenario.slug}' ({scenario.name}): expected Serverless" in message
+    assert "now gives Kubernetes" in message or "now gives Combine" in message
 
 
 def test_check_content_reports_a_scenario_with_a_stale_answer():

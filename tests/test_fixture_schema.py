@@ -66,11 +66,12 @@ INVALID = {
     ),
     "slug with capitals and spaces": (
         lambda d: d.update(slug="Kubernetes vs Serverless"),
-        "fixtures/broken.yaml: slug: must be lower-case letters, digits and single hyphens",
+        "fixtures/broken.yaml: slug: 'Kubernetes vs Serverless' must be lower-case letters, "
+        "digits and single hyphens",
     ),
     "source that is not a URL": (
         lambda d: d["options"][0].update(sources=["the AWS website"]),
-        "fixtures/broken.yaml: options[0].sources[0]: must be an http(s) URL",
+        "fixtures/broken.yaml: options[0].sources[0]: 'the AWS website' must be an http(s) URL",
     ),
     "empty pro in a list": (
         lambda d: d["options"][1]["pros"].append(""),

@@ -26,19 +26,7 @@ from decision.models import (
     Scenario,
 )
 
-from .schema import (
-    TIE,
-    ChoiceSchema,
-    ComparisonSchema,
-    CriterionSchema,
-    DimensionSchema,
-    FaqSchema,
-    OptionSchema,
-    QuestionSchema,
-    RuleOutSchema,
-    ScenarioSchema,
-    ShowIfSchema,
-)
+from .schema import TIE, ChoiceSchema, ComparisonSchema, QuestionSchema, validate
 
 
 def save_comparisons(comparisons: Iterable[ComparisonSchema]) -> list[Comparison]:
@@ -54,105 +42,169 @@ def comparison_schema(comparison: Comparison) -> ComparisonSchema:
     return found
 
 
+class InvalidContent(Exception):
+    """The content stored for a comparison does not pass its schema (written around the gate)."""
+
+    def __init__(self, slug: str, problems: list[tuple[str, str]]):
+        self.slug = slug
+        self.problems = problems
+        super().__init__(f"{slug}: " + "; ".join(f"{p}: {m}" for p, m in problems))
+
+
 def read_comparison(slug: str) -> ComparisonSchema | None:
-    """The comparison with this slug as schema data, in a fixed number of queries; or None."""
-    comparison = (
+    """The comparison with this slug as validated schema data, or None if there is none.
+
+    Raises InvalidContent when the stored rows do not make a valid comparison.
+    """
+    comparison = load_tree(slug=slug)
+    if comparison is None:
+        return None
+    data, _ = comparison_data(comparison)
+    content, problems = validate(data)
+    if content is None:
+        raise InvalidContent(slug, problems)
+    return content
+
+
+def load_tree(**lookup) -> Comparison | None:
+    """The comparison matching `lookup` with every part of it prefetched, or None.
+
+    A fixed number of queries, whatever the size of the content.
+    """
+    return (
         Comparison.objects.with_page_content()
         .with_questions()
         .select_related("default_option")
         .prefetch_related("scenarios")
-        .filter(slug=slug)
+        .filter(**lookup)
         .first()
     )
-    if comparison is None:
-        return None
+
+
+def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Model]]:
+    """A prefetched comparison as fixture data, and the row behind each path in it.
+
+    The second value maps paths such as `faq[2]` or `options[0].pros[1]` to the database row
+    they were read from, so a problem found in the data can be shown where it can be fixed.
+    """
+    rows: dict[str, models.Model] = {"": comparison}
     options = list(comparison.options.all())
-    return ComparisonSchema(
-        slug=comparison.slug,
-        title=comparison.title,
-        intro=comparison.intro,
-        default_advice=comparison.default_advice,
-        combined_advice=comparison.combined_advice,
-        default_option=comparison.default_option.slug if comparison.default_option else None,
-        options=[
-            OptionSchema(
-                slug=option.slug,
-                name=option.name,
-                tagline=option.tagline,
-                typical_cost=option.typical_cost,
-                time_to_productive=option.time_to_productive,
-                pros=[point.text for point in option.pros],
-                cons=[point.text for point in option.cons],
-                criteria=[
-                    CriterionSchema(slug=criterion.slug, text=criterion.text)
-                    for criterion in option.criteria.all()
-                ],
-                sources=_split(option.sources),
-            )
-            for option in options
-        ],
-        dimensions=[
-            DimensionSchema(
-                slug=dimension.slug,
-                name=dimension.name,
-                why_it_matters=dimension.why_it_matters,
-                winner=dimension.winner.slug if dimension.winner else TIE,
-                assessments={
-                    a.option.slug: a.text
-                    for a in sorted(dimension.assessments.all(), key=lambda a: a.option.order)
-                },
-                sources=_split(dimension.sources),
-            )
-            for dimension in comparison.dimensions.all()
-        ],
-        faq=[
-            FaqSchema(question=entry.question, answer=entry.answer, sources=_split(entry.sources))
-            for entry in comparison.faq_entries.all()
-        ],
-        questions=[_question_schema(question) for question in comparison.questions.all()],
-        scenarios=[
-            ScenarioSchema(
-                slug=scenario.slug,
-                name=scenario.name,
-                answers=_in_question_order(scenario.answers, comparison.questions.all()),
-                outcome=scenario.outcome,
-            )
-            for scenario in comparison.scenarios.all()
-        ],
-    )
+    option_data = []
+    for i, option in enumerate(options):
+        rows[f"options[{i}]"] = option
+        for kind in ("pros", "cons"):
+            for j, point in enumerate(getattr(option, kind)):
+                rows[f"options[{i}].{kind}[{j}]"] = point
+        for j, criterion in enumerate(option.criteria.all()):
+            rows[f"options[{i}].criteria[{j}]"] = criterion
+        option_data.append(
+            {
+                "slug": option.slug,
+                "name": option.name,
+                "tagline": option.tagline,
+                "typical_cost": option.typical_cost,
+                "time_to_productive": option.time_to_productive,
+                "pros": [point.text for point in option.pros],
+                "cons": [point.text for point in option.cons],
+                "criteria": [{"slug": c.slug, "text": c.text} for c in option.criteria.all()],
+                "sources": split_lines(option.sources),
+            }
+        )
+    dimension_data = []
+    for i, dimension in enumerate(comparison.dimensions.all()):
+        rows[f"dimensions[{i}]"] = dimension
+        assessments = sorted(dimension.assessments.all(), key=lambda a: a.option.order)
+        for assessment in assessments:
+            rows[f"dimensions[{i}].assessments.{assessment.option.slug}"] = assessment
+        dimension_data.append(
+            {
+                "slug": dimension.slug,
+                "name": dimension.name,
+                "why_it_matters": dimension.why_it_matters,
+                "winner": dimension.winner.slug if dimension.winner else TIE,
+                "assessments": {a.option.slug: a.text for a in assessments},
+                "sources": split_lines(dimension.sources),
+            }
+        )
+    faq_data = []
+    for i, entry in enumerate(comparison.faq_entries.all()):
+        rows[f"faq[{i}]"] = entry
+        faq_data.append(
+            {
+                "question": entry.question,
+                "answer": entry.answer,
+                "sources": split_lines(entry.sources),
+            }
+        )
+    questions = list(comparison.questions.all())
+    question_data = []
+    for i, question in enumerate(questions):
+        rows[f"questions[{i}]"] = question
+        question_data.append(_question_data(question, f"questions[{i}]", rows))
+    scenario_data = []
+    for i, scenario in enumerate(comparison.scenarios.all()):
+        rows[f"scenarios[{i}]"] = scenario
+        answers = scenario.answers
+        scenario_data.append(
+            {
+                "slug": scenario.slug,
+                "name": scenario.name,
+                "answers": _in_question_order(answers, questions)
+                if isinstance(answers, dict)
+                else answers,
+                "outcome": scenario.outcome,
+            }
+        )
+    data = {
+        "slug": comparison.slug,
+        "status": comparison.status,
+        "title": comparison.title,
+        "intro": comparison.intro,
+        "default_advice": comparison.default_advice,
+        "combined_advice": comparison.combined_advice,
+        "default_option": comparison.default_option.slug if comparison.default_option else None,
+        "options": option_data,
+        "dimensions": dimension_data,
+        "faq": faq_data,
+        "questions": question_data,
+        "scenarios": scenario_data,
+    }
+    return data, rows
 
 
-def _question_schema(question: Question) -> QuestionSchema:
+def _question_data(question: Question, where: str, rows: dict) -> dict:
     show_if = question.show_if
-    return QuestionSchema(
-        slug=question.slug,
-        prompt=question.prompt,
-        help=question.help,
-        show_if=ShowIfSchema(question=show_if.question.slug, choice=show_if.slug)
-        if show_if
-        else None,
-        choices=[
-            ChoiceSchema(
-                slug=choice.slug,
-                label=choice.label,
-                why=choice.why,
-                weights={
-                    w.option.slug: w.weight
-                    for w in sorted(choice.weights.all(), key=lambda w: w.option.order)
-                },
-                rules_out=[
-                    RuleOutSchema(option=r.option.slug, reason=r.reason)
-                    for r in sorted(choice.rule_outs.all(), key=lambda r: r.option.order)
-                ],
-                dimensions=[d.slug for d in sorted(choice.dimensions.all(), key=_by_order)],
-                criteria=[
+    choices = []
+    for j, choice in enumerate(question.choices.all()):
+        at = f"{where}.choices[{j}]"
+        rows[at] = choice
+        weights = sorted(choice.weights.all(), key=lambda w: w.option.order)
+        for weight in weights:
+            rows[f"{at}.weights.{weight.option.slug}"] = weight
+        rule_outs = sorted(choice.rule_outs.all(), key=lambda r: r.option.order)
+        for k, rule in enumerate(rule_outs):
+            rows[f"{at}.rules_out[{k}]"] = rule
+        choices.append(
+            {
+                "slug": choice.slug,
+                "label": choice.label,
+                "why": choice.why,
+                "weights": {w.option.slug: w.weight for w in weights},
+                "rules_out": [{"option": r.option.slug, "reason": r.reason} for r in rule_outs],
+                "dimensions": [d.slug for d in sorted(choice.dimensions.all(), key=_by_order)],
+                "criteria": [
                     c.slug
                     for c in sorted(choice.criteria.all(), key=lambda c: (c.option.order, c.order))
                 ],
-            )
-            for choice in question.choices.all()
-        ],
-    )
+            }
+        )
+    return {
+        "slug": question.slug,
+        "prompt": question.prompt,
+        "help": question.help,
+        "show_if": {"question": show_if.question.slug, "choice": show_if.slug} if show_if else None,
+        "choices": choices,
+    }
 
 
 def _in_question_order(answers: dict, questions) -> dict:
@@ -169,6 +221,7 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
     comparison = _upsert(
         Comparison,
         {"slug": data.slug},
+        status=data.status,
         title=data.title,
         intro=data.intro,
         default_advice=data.default_advice,
@@ -197,7 +250,6 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
                 text=criterion.text,
             )
         option.criteria.exclude(slug__in=[c.slug for c in item.criteria]).delete()
-    comparison.options.exclude(slug__in=options).delete()
 
     kept = []
     for order, item in enumerate(data.dimensions):
@@ -229,6 +281,8 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
         )
         kept.append(item.slug)
     comparison.scenarios.exclude(slug__in=kept).delete()
+    # Last: nothing may still refer to an option that leaves (references are restricted).
+    comparison.options.exclude(slug__in=options).delete()
 
     _sync_positional(
         comparison.faq_entries.all(),
@@ -332,5 +386,5 @@ def _join(urls: Sequence[str]) -> str:
     return "\n".join(urls)
 
 
-def _split(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]

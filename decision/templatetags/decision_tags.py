@@ -4,6 +4,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from decision.markdown_text import escape_markdown
+
 register = template.Library()
 
 # The same escapes as Django's json_script: the data can never close the <script> element.
@@ -21,3 +23,12 @@ def json_ld(data):
 def short_url(url):
     """A URL without its scheme, "www." and trailing slash, for a readable link label."""
     return url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+
+
+@register.filter
+def md(value):
+    """Content text as inert, single-line Markdown, for the ADR (rendered with autoescape off).
+
+    Not for HTML templates: the result is plain text with Markdown escapes and entities.
+    """
+    return "" if value is None else escape_markdown(str(value))

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from decision.content.files import ContentError, parse_files
-from decision.content.store import save_comparisons
+from decision.gate import ContentRefused, load_comparisons
 from decision.models import Comparison
 
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, files, skip_existing=False, **options):
         try:
-            comparisons = parse_files(files)
+            parsed = comparisons = parse_files(files, max_bytes=settings.CONTENT_MAX_FILE_BYTES)
         except ContentError as error:
             count = len(error.problems)
             raise CommandError(
@@ -38,5 +39,13 @@ class Command(BaseCommand):
             for slug in sorted(existing):
                 self.stdout.write(f"Skipped {slug} (already loaded)")
             comparisons = [c for c in comparisons if c.slug not in existing]
-        for comparison in save_comparisons(comparisons):
+        names = {comparison.slug: path for path, comparison in zip(files, parsed, strict=True)}
+        try:
+            saved = load_comparisons(comparisons, sources=names)
+        except ContentRefused as error:
+            raise CommandError(
+                f"{len(error.problems)} problem(s) found; nothing was loaded.\n"
+                + "\n".join(f"{p.path}: {p.message}" for p in error.problems)
+            ) from None
+        for comparison in saved:
             self.stdout.write(f"Loaded {comparison.slug}")

@@ -1,0 +1,233 @@
+"""Every admin write passes one gate: refused edits write nothing and say why, where."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.cache import cache
+from django.urls import reverse
+from reversion.models import Version
+
+from decision import services
+from decision.models import Choice, Comparison, FaqEntry, Option, Question
+from tests.factories import comparison_data, load_data, load_flagship
+from tests.test_admin import _inline_post_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    cache.clear()
+    services._LOCAL.clear()
+    yield
+    cache.clear()
+    services._LOCAL.clear()
+
+
+@pytest.fixture
+def staff(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("editor", password="pw"))
+    return client
+
+
+def _faq_index(data: dict, question: str) -> int:
+    prefix = next(k for k, v in data.items() if k.endswith("-question") and v == question)
+    return int(prefix.split("-")[1])
+
+
+def test_a_source_that_is_not_a_url_is_refused_at_its_field_and_nothing_is_saved(staff, client):
+    comparison = load_data(comparison_data())
+    entry = comparison.faq_entries.first()
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    data = _inline_post_data(staff, url)
+    index = _faq_index(data, entry.question)
+    data[f"faq_entries-{index}-sources"] = "https://example.com/ok\r\nnot a url"
+    data[f"faq_entries-{index}-answer"] = "A changed answer."
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 200
+    formset = next(
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "faq_entries"
+    )
+    assert "“not a url” is not a web address" in str(formset.forms[index].errors["sources"])
+    entry.refresh_from_db()
+    assert entry.answer == "Answer 1." and entry.sources == ""
+    assert client.get(f"/{comparison.slug}/").status_code == 200
+
+
+def test_a_schema_rule_the_models_cannot_see_is_shown_on_its_field(staff):
+    comparison = load_data(comparison_data(faq=2))
+    first, second = comparison.faq_entries.all()
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    data = _inline_post_data(staff, url)
+    data[f"faq_entries-{_faq_index(data, second.question)}-question"] = first.question
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"duplicate FAQ question &#x27;{first.question}&#x27;" in page
+    second.refresh_from_db()
+    assert second.question != first.question
+
+
+def test_deleting_a_choice_others_depend_on_is_refused_with_links(staff):
+    comparison = load_flagship()
+    follow_up = comparison.questions.exclude(show_if=None).select_related("show_if").first()
+    choice = follow_up.show_if
+    url = reverse("admin:decision_choice_delete", args=[choice.pk])
+
+    page = staff.get(url).content.decode()
+    question_url = reverse("admin:decision_question_change", args=[follow_up.pk])
+    assert f'<a href="{question_url}">' in page
+    assert "is asked only after this answer" in page
+
+    response = staff.post(url, {"post": "yes"})
+    assert response.status_code in (200, 403)
+    assert Choice.objects.filter(pk=choice.pk).exists()
+    follow_up.refresh_from_db()
+    assert follow_up.show_if_id == choice.pk
+
+
+def test_deleting_a_choice_from_its_question_page_is_refused_too(staff):
+    comparison = load_flagship()
+    follow_up = comparison.questions.exclude(show_if=None).select_related("show_if").first()
+    choice = follow_up.show_if
+    url = reverse("admin:decision_question_change", args=[choice.question_id])
+    data = _inline_post_data(staff, url)
+    index = next(
+        int(k.split("-")[1]) for k, v in data.items() if k.endswith("-slug") and v == choice.slug
+    )
+    data[f"choices-{index}-DELETE"] = "on"
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"Deleting choice {choice}" in page and "protected related objects" in page
+    assert follow_up.prompt in page
+    assert Choice.objects.filter(pk=choice.pk).exists()
+
+
+def test_deleting_an_option_lists_what_refers_to_it(staff):
+    comparison = load_flagship()
+    option = comparison.options.get(slug="kubernetes")
+    page = staff.get(reverse("admin:decision_option_delete", args=[option.pk])).content.decode()
+    won = option.dimensions_won.first()
+    assert won.name in page and "names it the winner" in page
+    assert "expects it as the outcome" in page
+    staff.post(reverse("admin:decision_option_delete", args=[option.pk]), {"post": "yes"})
+    assert Option.objects.filter(pk=option.pk).exists()
+    assert option.dimensions_won.count() == comparison.dimensions.filter(winner=option).count() > 0
+
+
+def test_foreign_key_selects_carry_no_add_change_or_delete_buttons(staff):
+    comparison = load_flagship()
+    page = staff.get(reverse("admin:decision_comparison_change", args=[comparison.pk]))
+    html = page.content.decode()
+    assert "related-widget-wrapper-link" not in html
+    assert "delete_related" not in html
+
+
+def test_an_unchanged_save_records_nothing(staff):
+    comparison = load_data(comparison_data())
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    data = _inline_post_data(staff, url)
+    # Browsers send textareas with CR LF line endings.
+    data = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+    comparison.refresh_from_db()
+    before = comparison.updated_at
+    versions = Version.objects.count()
+
+    assert staff.post(url, data).status_code == 302
+
+    comparison.refresh_from_db()
+    assert comparison.updated_at == before
+    assert not LogEntry.objects.exists()
+    assert Version.objects.count() == versions
+
+
+def test_revert_restores_the_whole_comparison_and_the_public_page(staff, client):
+    comparison = load_data(comparison_data())
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    data = _inline_post_data(staff, url)
+    original = comparison.intro
+    assert staff.post(url, {**data, "intro": "First edit."}).status_code == 302
+    first = Version.objects.get_for_object(comparison).first()
+    data = _inline_post_data(staff, url)
+    index = _faq_index(data, "Question 1?")
+    data[f"faq_entries-{index}-answer"] = "Second edit of the answer."
+    assert staff.post(url, {**data, "intro": "Second edit."}).status_code == 302
+    assert "Second edit of the answer." in client.get("/demo/").content.decode()
+
+    history = staff.get(reverse("admin:decision_comparison_history", args=[comparison.pk]))
+    assert "Compare with today" in history.content.decode()
+    diff = staff.get(
+        reverse("admin:decision_comparison_diff", args=[comparison.pk, first.pk])
+    ).content.decode()
+    assert "Second edit of the answer." in diff and "First edit." in diff
+
+    revision_url = reverse("admin:decision_comparison_revision", args=[comparison.pk, first.pk])
+    form = _inline_post_data(staff, revision_url)
+    assert staff.post(revision_url, form).status_code == 302
+
+    page = client.get("/demo/").content.decode()
+    assert "First edit." in page and original not in page
+    assert "Answer 1." in page and "Second edit of the answer." not in page
+
+
+def test_load_content_is_one_revision_named_after_its_file(tmp_path):
+    from django.core.management import call_command
+
+    from tests.factories import FLAGSHIP
+
+    call_command("load_content", str(FLAGSHIP))
+    comparison = Comparison.objects.get()
+    versions = Version.objects.get_for_object(comparison)
+    assert versions.count() == 1
+    assert versions.get().revision.get_comment() == f"Loaded from {FLAGSHIP}"
+    call_command("load_content", str(FLAGSHIP))  # unchanged: nothing new recorded
+    assert Version.objects.get_for_object(comparison).count() == 1
+
+
+def test_load_content_refuses_a_file_whose_scenario_fails(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from tests.factories import write_fixture
+
+    data = comparison_data()
+    data["scenarios"] = [
+        {
+            "slug": "wrong",
+            "name": "Wrong",
+            "answers": {"question-1": "favour-option-1"},
+            "outcome": "option-2",
+        }
+    ]
+    path = write_fixture(tmp_path, data)
+    with pytest.raises(CommandError) as caught:
+        call_command("load_content", str(path))
+    assert f"{path}: scenarios[0].outcome: expected Option 2, now gives Option 1" in str(
+        caught.value
+    )
+    assert not Comparison.objects.exists()
+    assert not Question.objects.exists()
+
+
+def test_faq_count_unchanged_after_a_refused_add(staff):
+    comparison = load_data(comparison_data(faq=1))
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    data = _inline_post_data(staff, url)
+    total = int(data["faq_entries-TOTAL_FORMS"])
+    data["faq_entries-TOTAL_FORMS"] = total + 1
+    data |= {
+        f"faq_entries-{total}-question": "New?",
+        f"faq_entries-{total}-answer": "Yes.",
+        f"faq_entries-{total}-sources": "www.example.com",
+        f"faq_entries-{total}-order": total + 1,
+    }
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    assert FaqEntry.objects.filter(comparison=comparison).count() == 1
