@@ -411,6 +411,8 @@ class ChoiceInlineForm(forms.ModelForm):
         model = Choice
         fields = ["slug", "label", "why", "dimensions", "criteria"]
         widgets = {
+            "label": forms.TextInput(attrs={"class": "vLargeTextField"}),
+            "why": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "dimensions": forms.CheckboxSelectMultiple,
             "criteria": forms.CheckboxSelectMultiple,
         }
@@ -484,6 +486,33 @@ class ChoiceInline(SortableStacked):
         kwargs["form"] = type("ChoiceForm", (ChoiceInlineForm,), declared)
         kwargs["fields"] = None
         return super().get_formset(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        options = list(obj.comparison.options.all()) if obj else []
+        return [
+            (None, {"fields": ["slug", "label", "why", self.default_order_field]}),
+            (
+                "How it pulls",
+                {
+                    "fields": [tuple(f"weight_{o.pk}" for o in options)],
+                    "description": "Each option's score moves by this much when a visitor "
+                    "gives this answer.",
+                },
+            ),
+            (
+                "Hard limits",
+                {"fields": [tuple(f"rules_out_{o.pk}" for o in options)], "classes": ["collapse"]},
+            ),
+            (
+                "What it relates to",
+                {
+                    "fields": ["dimensions", "criteria"],
+                    "classes": ["collapse"],
+                    "description": "Table rows marked “matters for you” and “choose … when” "
+                    "bullets matched when a visitor gives this answer.",
+                },
+            ),
+        ]
 
 
 @admin.register(Question)

@@ -128,8 +128,12 @@ class Comparison(Ordered):
         "published. Staff see drafts with a banner. Unpublishing keeps saved results' links "
         "working.",
     )
-    title = models.CharField(max_length=200)
-    intro = models.TextField()
+    title = models.CharField(
+        max_length=200, help_text="The page's heading, e.g. “Kubernetes vs serverless”."
+    )
+    intro = models.TextField(
+        help_text="Two or three sentences under the title: what is being compared, and for whom."
+    )
     default_advice = models.TextField(help_text="What to pick when nothing else decides.")
     combined_advice = models.TextField(help_text="How to combine the options when both fit.")
     default_option = models.ForeignKey(
@@ -157,10 +161,17 @@ class Comparison(Ordered):
 class Option(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="options")
     slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
-    name = models.CharField(max_length=200)
-    tagline = models.TextField()
-    typical_cost = models.TextField()
-    time_to_productive = models.TextField()
+    name = models.CharField(max_length=200, help_text="As visitors see it, e.g. “Kubernetes”.")
+    tagline = models.TextField(
+        help_text="One sentence on what this option is best at; also the summary when it is "
+        "recommended."
+    )
+    typical_cost = models.TextField(
+        help_text="A typical monthly range with what drives it; put its source under Sources."
+    )
+    time_to_productive = models.TextField(
+        help_text="How long a team usually needs before it ships with this option."
+    )
     sources = SourcesField()
 
     class Meta(Ordered.Meta):
@@ -194,7 +205,7 @@ class OptionPoint(Ordered):
 
     option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="points")
     kind = models.CharField(max_length=3, choices=Kind.choices)
-    text = models.TextField()
+    text = models.TextField(help_text="One short sentence, starting with a capital letter.")
 
     class Meta(Ordered.Meta):
         pass
@@ -269,8 +280,10 @@ class Criterion(Ordered):
 class Dimension(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="dimensions")
     slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
-    name = models.CharField(max_length=200)
-    why_it_matters = models.TextField()
+    name = models.CharField(max_length=200, help_text="The row's heading in the table.")
+    why_it_matters = models.TextField(
+        help_text="Why a team should care about this dimension, in a sentence or two."
+    )
     winner = models.ForeignKey(
         Option,
         on_delete=models.RESTRICT,
@@ -340,8 +353,8 @@ class Assessment(models.Model):
 
 class FaqEntry(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="faq_entries")
-    question = models.CharField(max_length=300)
-    answer = models.TextField()
+    question = models.CharField(max_length=300, help_text="As a visitor would ask it.")
+    answer = models.TextField(help_text="A direct answer first, then the detail.")
     sources = SourcesField()
 
     class Meta(Ordered.Meta):
@@ -358,8 +371,10 @@ class FaqEntry(Ordered):
 class Question(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="questions")
     slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
-    prompt = models.CharField(max_length=300)
-    help = models.TextField(blank=True)
+    prompt = models.CharField(max_length=300, help_text="The question as the wizard asks it.")
+    help = models.TextField(
+        blank=True, help_text="Optional: a hint shown under the question to help visitors answer."
+    )
     show_if = models.ForeignKey(
         "Choice",
         on_delete=models.RESTRICT,
@@ -395,7 +410,7 @@ class Question(Ordered):
 class Choice(Ordered):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
-    label = models.CharField(max_length=300)
+    label = models.CharField(max_length=300, help_text="The answer as visitors see it.")
     why = models.CharField(max_length=300, help_text="One line: why this answer pushes as it does.")
     dimensions = models.ManyToManyField(Dimension, blank=True, related_name="choices")
     criteria = models.ManyToManyField(Criterion, blank=True, related_name="choices")
@@ -432,7 +447,7 @@ class RuleOut(models.Model):
 
     choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="rule_outs")
     option = models.ForeignKey(Option, on_delete=models.RESTRICT, related_name="rule_outs")
-    reason = models.TextField()
+    reason = models.TextField(help_text="Why this answer makes the option impossible.")
 
     class Meta:
         constraints = [
@@ -448,7 +463,7 @@ class Scenario(Ordered):
 
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="scenarios")
     slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, help_text="The kind of team or system it describes.")
     answers = models.JSONField(help_text='Question slug to choice slug, e.g. {"state": "none"}.')
     outcome = models.SlugField(help_text="An option slug, or “combine”.")
 
