@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import reversion
 from adminsortable2.admin import CustomInlineFormSetMixin
 from django import forms
 from django.contrib import messages
@@ -289,7 +290,8 @@ class GatedAdmin:
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), reversion.create_revision():
+                reversion.set_user(request.user)
                 return super().delete_view(request, object_id, extra_context)
         except ContentRefused as error:
             messages.error(request, f"Nothing was deleted: {error}")
@@ -298,9 +300,11 @@ class GatedAdmin:
 
     def delete_model(self, request, obj):
         comparison = None if isinstance(obj, Comparison) else comparison_of(obj)
+        description = f"Deleted {obj._meta.verbose_name} “{obj}”."
         super().delete_model(request, obj)
         if comparison is not None:
             enforce(comparison)
+            reversion.set_comment(description)
             _record(comparison)
 
 
@@ -321,7 +325,5 @@ class _Refused(Exception):
 
 def _record(comparison: Comparison) -> None:
     """Put the whole comparison in the revision being recorded, if one is."""
-    import reversion
-
     if reversion.is_active():
         reversion.add_to_revision(Comparison.objects.get(pk=comparison.pk))

@@ -231,3 +231,16 @@ def test_faq_count_unchanged_after_a_refused_add(staff):
     response = staff.post(url, data)
     assert response.status_code == 200
     assert FaqEntry.objects.filter(comparison=comparison).count() == 1
+
+
+def test_a_delete_is_recorded_in_the_comparisons_history(staff):
+    comparison = load_data(comparison_data(faq=2))
+    entry = comparison.faq_entries.last()
+    response = staff.post(
+        reverse("admin:decision_faqentry_delete", args=[entry.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not FaqEntry.objects.filter(pk=entry.pk).exists()
+    latest = Version.objects.get_for_object(comparison).first()
+    assert latest.revision.get_comment() == f"Deleted FAQ entry “{entry.question}”."
+    assert latest.revision.user.username == "editor"
