@@ -1,8 +1,27 @@
 import pytest
+from django.core.cache import cache
 
+from decision import services
 from tests.factories import comparison_data
 
 
 @pytest.fixture
 def demo_data():
     return comparison_data()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with empty caches: a query count must never measure a cache hit."""
+    cache.clear()
+    services._LOCAL.clear()
+    yield
+    cache.clear()
+    services._LOCAL.clear()
+
+
+@pytest.fixture
+def staff(client, django_user_model):
+    """A client signed in as a superuser called "editor"."""
+    client.force_login(django_user_model.objects.create_superuser("editor", password="pw"))
+    return client

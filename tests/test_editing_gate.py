@@ -2,31 +2,14 @@
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.core.cache import cache
 from django.urls import reverse
 from reversion.models import Version
 
-from decision import services
 from decision.models import Choice, Comparison, FaqEntry, Option, Question
 from tests.factories import comparison_data, load_data, load_flagship
 from tests.test_admin import _inline_post_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    cache.clear()
-    services._LOCAL.clear()
-    yield
-    cache.clear()
-    services._LOCAL.clear()
-
-
-@pytest.fixture
-def staff(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("editor", password="pw"))
-    return client
 
 
 def _faq_index(data: dict, question: str) -> int:

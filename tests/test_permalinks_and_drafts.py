@@ -13,21 +13,6 @@ from tests.test_admin import _inline_post_data
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    cache.clear()
-    services._LOCAL.clear()
-    yield
-    cache.clear()
-    services._LOCAL.clear()
-
-
-@pytest.fixture
-def staff(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("editor", password="pw"))
-    return client
-
-
 def _result(slug="kubernetes-vs-serverless"):
     comparison = Comparison.objects.get(slug=slug)
     scenario = comparison.scenarios.first()
