@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from reversion.admin import VersionAdmin
 
 from . import history
-from .admin_gate import GatedAdmin, GatedInline
+from .admin_gate import GatedAdmin, GatedInline, comparison_of, editing
 from .content.schema import COMBINE, NOT_SURE
 from .engine import NOT_SURE_LABEL
 from .models import (
@@ -41,8 +41,10 @@ admin.site.site_title = "Decision Wizard admin"
 admin.site.index_title = "Comparisons, questions and results"
 
 # django-admin-sortable2 ships inline templates up to Django 6.0; 6.1's are the same markup.
+# Its stacked one puts a collapsed section's rows inside <details>, where they cannot be
+# dragged: ours wraps the whole fieldset instead.
 _TABULAR = "adminsortable2/edit_inline/tabular-django-6.0.html"
-_STACKED = "adminsortable2/edit_inline/stacked-django-6.0.html"
+_STACKED = "admin/decision/edit_inline/stacked_sortable.html"
 
 
 class SortableBase(SortableAdminBase):
@@ -52,7 +54,9 @@ class SortableBase(SortableAdminBase):
         # to Django 6.0; these pages sort inlines only, so Django's own file is the right one.
         media = super().media
         js = [
-            "admin/js/actions.js" if name.startswith("adminsortable2/js/actions-") else name
+            "admin/js/actions.js"
+            if str(getattr(name, "_path", name)).startswith("adminsortable2/js/actions-")
+            else name
             for name in media._js
         ]
         return forms.Media(css=media._css, js=js)
@@ -112,7 +116,10 @@ class DimensionInlineForm(forms.ModelForm):
     class Meta:
         model = Dimension
         fields = ["slug", "name", "why_it_matters", "winner", "sources"]
-        widgets = {"why_it_matters": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "why_it_matters": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            "sources": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,11 +165,22 @@ class DimensionInline(SortableStacked):
         kwargs["fields"] = None
         return super().get_formset(request, obj, **kwargs)
 
+    def get_fieldsets(self, request, obj=None):
+        options = list(obj.options.all()) if obj else []
+        return [
+            (None, {"fields": ["slug", "name", "why_it_matters", self.default_order_field]}),
+            (
+                "How each option fares",
+                {"fields": [tuple(f"assessment_{o.pk}" for o in options), "winner"]},
+            ),
+            (None, {"fields": ["sources"]}),
+        ]
+
 
 def _plain_text(**kwargs) -> forms.CharField:
     from .admin_gate import PlainNewlinesField
 
-    return PlainNewlinesField(widget=forms.Textarea(attrs={"rows": 2}), **kwargs)
+    return PlainNewlinesField(widget=forms.Textarea(attrs={"rows": 5, "cols": 44}), **kwargs)
 
 
 class FaqInline(SortableStacked):
@@ -212,14 +230,11 @@ def _walk_link(scenario: Scenario) -> str:
 
 def _choices_of(request):
     """Answers a show_if may name: those of the comparison being edited."""
-    object_id = request.resolver_match.kwargs.get("object_id")
+    comparison = comparison_of(editing(request)) if editing(request) else None
     choices = Choice.objects.select_related("question")
-    model = request.resolver_match.url_name or ""
-    if object_id and model.startswith("decision_comparison"):
-        return choices.filter(question__comparison_id=object_id)
-    if object_id and model.startswith("decision_question"):
-        return choices.filter(question__comparison__questions=object_id)
-    return choices
+    if comparison is None:
+        return choices.none()
+    return choices.filter(question__comparison=comparison)
 
 
 @admin.register(Comparison)
@@ -243,8 +258,7 @@ class ComparisonAdmin(ContentAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "default_option":
-            object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Option.objects.filter(comparison_id=object_id)
+            kwargs["queryset"] = Option.objects.filter(comparison=editing(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="content health")
@@ -373,8 +387,10 @@ class DimensionAdmin(ContentAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "winner":
-            object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Option.objects.filter(comparison__dimensions=object_id)
+            dimension = editing(request)
+            kwargs["queryset"] = Option.objects.filter(
+                comparison_id=dimension.comparison_id if dimension else None
+            )
             kwargs["empty_label"] = "Tie"
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -551,8 +567,12 @@ class ChoiceAdmin(ContentAdmin):
     list_filter = ["question__comparison", "question"]
     list_select_related = ["question"]
     search_fields = ["label", "slug", "why"]
+    fields = ["question", "slug", "label", "why", "dimensions", "criteria"]
     filter_horizontal = ["dimensions", "criteria"]
     inlines = [WeightInline, RuleOutInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["question"] if obj else []
 
 
 # --- Scenario -----------------------------------------------------------------------------

@@ -50,6 +50,14 @@ class PlainNewlinesField(forms.CharField):
         return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
 
 
+def editing(request) -> models.Model | None:
+    """The object whose admin page is being shown or saved (None on an add page).
+
+    Read from the request rather than the URL: the history pages' URLs name it positionally.
+    """
+    return getattr(request, "_admin_obj", None)
+
+
 def comparison_of(row: models.Model) -> Comparison | None:
     """The comparison a content row belongs to."""
     for path in ("", "comparison", "option.comparison", "question.comparison"):
@@ -141,7 +149,19 @@ class Refusal:
     def errors_for(self, prefix: str | None, index: int | None, form: forms.BaseForm):
         """(field or None, message) pairs to show on one form of the page."""
         found = []
+        flips = self.error.flips
+        if flips and prefix is None:  # listed in the box above the form, with the checkbox
+            count = len(flips)
+            found.append(
+                (
+                    None,
+                    f"This change would change what {count} scenario"
+                    f"{'s' if count != 1 else ''} recommend: see the list above.",
+                )
+            )
         for problem in self.error.problems:
+            if problem.flipped:
+                continue
             spot = self.placements.find(problem)
             if spot is None:
                 if prefix is None:  # unplaced problems go to the top of the page
@@ -150,9 +170,7 @@ class Refusal:
             (where_prefix, where_index), name = spot
             if (where_prefix, where_index) != (prefix, index):
                 continue
-            if problem.flipped:
-                found.append((None, f"Scenario “{problem.row}”: {problem.message}."))
-            elif name and name in form.fields:
+            if name and name in form.fields:
                 found.append((name, problem.message))
             else:
                 found.append((None, f"{where(problem.row, problem.field)}: {problem.message}"))
@@ -171,11 +189,12 @@ class ProtectedInlineFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        for form in self.deleted_forms:
-            message = references_message(form.instance)
+        # Every row ticked for deletion, even one whose form has other errors.
+        doomed = [f for f in self.forms if self.can_delete and self._should_delete_form(f)]
+        for form in doomed:
+            message = form.instance.pk and references_message(form.instance)
             if message:
                 form.add_error(None, message)
-                raise forms.ValidationError(message)
         if self.refusal is not None:
             for index, form in enumerate(self.forms):
                 _add_errors(form, self.refusal.errors_for(self.prefix, index, form))
@@ -251,6 +270,7 @@ class GatedAdmin:
         _record(comparison)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        request._admin_obj = obj  # for select choices limited to this object's comparison
         form = super().get_form(request, obj, change, **kwargs)
         refusal = getattr(request, "_content_refusal", None)
         if refusal is None:
@@ -278,15 +298,16 @@ class GatedAdmin:
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        protected = list(protected)
+        ours = []
         for row in objs:
-            protected += [
+            ours += [
                 format_html(
                     "{} {} {}", r.row._meta.verbose_name.capitalize(), admin_link(r.row), r.how
                 )
                 for r in references_to(row)
             ]
-        return deleted, counts, perms_needed, protected
+        # Ours name every reference in plain words, the database's restrictions included.
+        return deleted, counts, perms_needed, ours or list(protected)
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
