@@ -188,13 +188,22 @@ class ProtectedInlineFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
     refusal: Refusal | None = None
 
     def clean(self):
-        super().clean()
         # Every row ticked for deletion, even one whose form has other errors.
-        doomed = [f for f in self.forms if self.can_delete and self._should_delete_form(f)]
+        doomed = [f for f in self.forms if self.can_delete and f["DELETE"].data]
+        refused = []
         for form in doomed:
             message = form.instance.pk and references_message(form.instance)
             if message:
                 form.add_error(None, message)
+                refused.append(message)
+        try:
+            super().clean()
+        except forms.ValidationError:
+            # The database's own restriction found the same rows; ours names every reference.
+            if not refused:
+                raise
+        if refused:
+            raise forms.ValidationError(refused)
         if self.refusal is not None:
             for index, form in enumerate(self.forms):
                 _add_errors(form, self.refusal.errors_for(self.prefix, index, form))
