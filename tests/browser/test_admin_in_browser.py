@@ -146,6 +146,7 @@ def test_a_bad_source_address_is_refused_at_its_field_and_nothing_is_saved(admin
     expect(row.locator(".errorlist")).to_contain_text(f"“{bad}” is not a web address")
     expect(field).to_have_value(re.compile(re.escape(bad)))
     _shoot(admin, "refused-field-error")
+    admin.locator("#faq_entries-0").screenshot(path=str(SCREENSHOTS / "admin-field-error-row.png"))
     assert FaqEntry.objects.get(pk=entry.pk).sources == entry.sources
     admin.goto(public)
     assert (
