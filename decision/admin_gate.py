@@ -203,7 +203,9 @@ class ProtectedInlineFormSet(CustomInlineFormSetMixin, BaseInlineFormSet):
             if not refused:
                 raise
         if refused:
-            raise forms.ValidationError(refused)
+            raise forms.ValidationError(
+                "Rows that other content refers to cannot be deleted: see the message on each."
+            )
         if self.refusal is not None:
             for index, form in enumerate(self.forms):
                 _add_errors(form, self.refusal.errors_for(self.prefix, index, form))

@@ -14,8 +14,16 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from decision.content.files import MAX_DEPTH, MAX_FILE_BYTES, ContentError, parse_file, parse_text
-from tests.factories import FLAGSHIP, load_flagship
+from decision.content.files import (
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    ContentError,
+    dump_text,
+    parse_file,
+    parse_text,
+)
+from decision.content.schema import ComparisonSchema
+from tests.factories import FLAGSHIP, comparison_data, load_flagship
 
 SLUG = "kubernetes-vs-serverless"
 FLAGSHIP_TEXT = FLAGSHIP.read_text(encoding="utf-8")
@@ -252,3 +260,12 @@ def test_a_file_reporting_no_size_is_read_no_further_than_the_limit():
         "/dev/zero: (top level): the file is larger than the limit of 1,000 bytes "
         "(setting CONTENT_MAX_FILE_BYTES)"
     )
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n\t#:'\"\x85\u2028\u2029é"), min_size=1))
+def test_any_text_written_by_export_reads_back_the_same(text):
+    data = comparison_data()
+    data["intro"] = text if text.strip() else "x" + text
+    content = ComparisonSchema.model_validate(data)
+    again = parse_text(dump_text(content), file="x.yaml")
+    assert again.intro == content.intro

@@ -284,7 +284,14 @@ class _FixtureDumper(yaml.SafeDumper):
         return True
 
 
+# Characters YAML reads as line breaks when written raw: only a double-quoted scalar keeps them
+# (as escapes), so that export -> load gives back the same text.
+_YAML_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str):
+    if any(mark in value for mark in _YAML_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     if len(value) > 80:

@@ -170,7 +170,7 @@ def test_deleting_an_answer_a_follow_up_depends_on_is_refused_with_the_list(admi
     admin.goto(_admin_url(site, "question_change", question.pk))
     admin.locator(f"#id_choices-{index}-DELETE").check()
     _save(admin)
-    refusal = admin.locator("#choices-group .errorlist")
+    refusal = admin.locator("#choices-group .errorlist.nonfield")
     expect(refusal).to_contain_text(str(choice))
     expect(refusal).to_contain_text(follow_up.prompt)
     assert Choice.objects.filter(pk=choice.pk).exists()
