@@ -207,19 +207,15 @@ def test_a_save_that_flips_a_scenario_needs_the_tick(admin, site, problems):
 
 
 def _drag(page, handle, target) -> None:
-    """Drag by the handle and drop at the target's top edge, moving like a hand does.
+    """Drag by the handle and drop on the target's top edge, as a person does with a mouse.
 
-    The viewport is made tall enough to hold both: a drag that has to scroll the page as it
-    goes is not what is tested here.
+    Playwright's drag sends the browser's own drag-and-drop events (the ones Sortable
+    listens to) in order, waiting for each: hand-rolled mouse moves raced Sortable on a busy
+    machine. The viewport is made tall enough to hold both rows, so nothing scrolls mid-drag.
     """
     viewport = page.viewport_size
     page.set_viewport_size({"width": viewport["width"], "height": 10_000})
-    start, end = handle.bounding_box(), target.bounding_box()
-    page.mouse.move(start["x"] + 20, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(start["x"] + 25, start["y"] + start["height"] / 2 + 5, steps=5)
-    page.mouse.move(end["x"] + 25, end["y"] + 2, steps=40)
-    page.mouse.up()
+    handle.drag_to(target, source_position={"x": 20, "y": 8}, target_position={"x": 25, "y": 2})
     page.set_viewport_size(viewport)
 
 
