@@ -5,6 +5,7 @@ from __future__ import annotations
 from adminsortable2.admin import SortableAdminBase, SortableInlineAdminMixin
 from django import forms
 from django.contrib import admin, messages
+from django.db import IntegrityError
 from django.db.models import RestrictedError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -13,7 +14,7 @@ from django.utils.http import urlencode
 from reversion.admin import VersionAdmin
 
 from . import history
-from .admin_gate import GatedAdmin, GatedInline, comparison_of, editing
+from .admin_gate import GatedAdmin, GatedInline, comparison_of, editing, two_passes
 from .content.schema import COMBINE, NOT_SURE
 from .engine import NOT_SURE_LABEL
 from .models import (
@@ -68,19 +69,36 @@ class ContentAdmin(GatedAdmin, SortableBase, VersionAdmin):
     history_latest_first = True
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        try:
-            return super().revision_view(request, object_id, version_id, extra_context)
-        except RestrictedError as error:
-            messages.error(
-                request,
-                "This revision cannot be restored as it stands: content added since then is "
-                f"still referred to ({error.args[0]}). Remove those references first.",
-            )
-            return redirect(self._change_url(object_id))
+        return two_passes(
+            request,
+            extra_context,
+            lambda context: super(ContentAdmin, self).revision_view(
+                request, object_id, version_id, context
+            ),
+        )
 
-    def _change_url(self, object_id):
-        opts = self.opts
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[object_id])
+    def recover_view(self, request, version_id, extra_context=None):
+        return two_passes(
+            request,
+            extra_context,
+            lambda context: super(ContentAdmin, self).recover_view(request, version_id, context),
+        )
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # reversion's revert deletes the rows added since one model at a time, which RESTRICT
+        # references refuse (see history.revert). Its view calls
+        # `version.revision.revert(delete=True)`: point that call at ours.
+        revision = version.revision
+        revision.revert = lambda delete=False: history.revert(revision)
+        try:
+            return super()._reversion_revisionform_view(
+                request, version, template_name, extra_context
+            )
+        except (RestrictedError, IntegrityError) as error:
+            messages.error(request, f"This version cannot be restored: {error}")
+            return redirect(
+                reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            )
 
 
 class SortableTabular(GatedInline, SortableInlineAdminMixin, admin.TabularInline):
@@ -100,6 +118,10 @@ class OptionInline(SortableTabular):
     model = Option
     fields = ["slug", "name", "tagline"]
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # a new option needs its assessments: "Add an option" opens its own page
+
     classes = ["collapse"]
     verbose_name_plural = "options (drag to reorder; open one to edit its pros, cons and criteria)"
 
@@ -269,12 +291,12 @@ class ComparisonAdmin(ContentAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/history/<int:version_id>/diff/",
+                "<int:object_id>/history/<int:version_id>/diff/",
                 self.admin_site.admin_view(self.diff_view),
                 name="decision_comparison_diff",
             ),
             path(
-                "<path:object_id>/health/",
+                "<int:object_id>/health/",
                 self.admin_site.admin_view(self.health_view),
                 name="decision_comparison_health",
             ),
@@ -338,25 +360,80 @@ class CriterionInline(SortableTabular):
     verbose_name_plural = "“choose this when…” criteria (drag to reorder)"
 
 
+class OptionForm(forms.ModelForm):
+    """An option with one assessment field per dimension of its comparison.
+
+    Subclassed per comparison by `OptionAdmin.get_form`, which declares the fields: a new
+    option needs its word on every row of the table before the comparison is whole again.
+    """
+
+    comparison_dimensions: list[Dimension] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            texts = {a.dimension_id: a.text for a in self.instance.assessments.all()}
+            for dimension in self.comparison_dimensions:
+                self.fields[f"assessment_{dimension.pk}"].initial = texts.get(dimension.pk, "")
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        for dimension in self.comparison_dimensions:
+            text = self.cleaned_data[f"assessment_{dimension.pk}"]
+            row = Assessment.objects.filter(dimension=dimension, option=self.instance).first()
+            if row is None:
+                Assessment.objects.create(dimension=dimension, option=self.instance, text=text)
+            elif row.text != text:
+                row.text = text
+                row.save(update_fields=["text"])
+
+
 @admin.register(Option)
 class OptionAdmin(ContentAdmin):
     list_display = ["name", "comparison", "slug"]
     list_filter = ["comparison"]
     list_select_related = ["comparison"]
     search_fields = ["name", "slug", "tagline", "points__text", "criteria__text"]
-    fields = [
-        "comparison",
-        "slug",
-        "name",
-        "tagline",
-        "typical_cost",
-        "time_to_productive",
-        "sources",
-    ]
     inlines = [ProInline, ConInline, CriterionInline]
+    _FIELDS = ["comparison", "slug", "name", "tagline", "typical_cost", "time_to_productive"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["comparison"] if obj else []
+
+    def get_fieldsets(self, request, obj=None):
+        dimensions = self._dimensions(request, obj)
+        return [
+            (None, {"fields": self._FIELDS}),
+            (
+                "How it fares on each dimension of the table",
+                {"fields": [f"assessment_{d.pk}" for d in dimensions]},
+            ),
+            (None, {"fields": ["sources"]}),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        dimensions = self._dimensions(request, obj)
+        declared = {
+            f"assessment_{d.pk}": _plain_text(
+                label=f"{d.name}: assessment", help_text=f"How this option fares on {d.name}."
+            )
+            for d in dimensions
+        }
+        declared["comparison_dimensions"] = dimensions
+        kwargs["form"] = type("OptionForm", (OptionForm,), declared)
+        return super().get_form(request, obj, change, **kwargs)
+
+    @staticmethod
+    def _dimensions(request, obj) -> list[Dimension]:
+        """The dimensions of the option's comparison; on an add page, of the one chosen."""
+        comparison_id = (
+            obj.comparison_id
+            if obj
+            else (request.POST.get("comparison") or request.GET.get("comparison"))
+        )
+        if not str(comparison_id or "").isdigit():
+            return []
+        return list(Dimension.objects.filter(comparison_id=comparison_id))
 
 
 # --- Dimension ----------------------------------------------------------------------------
@@ -401,6 +478,10 @@ class FaqEntryAdmin(ContentAdmin):
     list_filter = ["comparison"]
     list_select_related = ["comparison"]
     search_fields = ["question", "answer"]
+    fields = ["comparison", "question", "answer", "sources"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["comparison"] if obj else []
 
 
 @admin.register(Criterion)
@@ -409,6 +490,10 @@ class CriterionAdmin(ContentAdmin):
     list_filter = ["option__comparison", "option"]
     list_select_related = ["option"]
     search_fields = ["text", "slug"]
+    fields = ["option", "slug", "text"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["option"] if obj else []
 
 
 # --- Question and its choices -------------------------------------------------------------
@@ -549,13 +634,25 @@ class QuestionAdmin(ContentAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class WeightInline(GatedInline, admin.TabularInline):
+class SameComparisonOptions:
+    """An answer's rows may only name options of the answer's own comparison."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "option":
+            choice = editing(request)
+            kwargs["queryset"] = Option.objects.filter(
+                comparison__questions__choices=choice.pk if choice else None
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class WeightInline(SameComparisonOptions, GatedInline, admin.TabularInline):
     model = ChoiceWeight
     fields = ["option", "weight"]
     extra = 0
 
 
-class RuleOutInline(GatedInline, admin.TabularInline):
+class RuleOutInline(SameComparisonOptions, GatedInline, admin.TabularInline):
     model = RuleOut
     fields = ["option", "reason"]
     extra = 0
@@ -573,6 +670,15 @@ class ChoiceAdmin(ContentAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["question"] if obj else []
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choice = editing(request)
+        comparison_id = choice.question.comparison_id if choice else None
+        if db_field.name == "dimensions":
+            kwargs["queryset"] = Dimension.objects.filter(comparison_id=comparison_id)
+        elif db_field.name == "criteria":
+            kwargs["queryset"] = Criterion.objects.filter(option__comparison_id=comparison_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 # --- Scenario -----------------------------------------------------------------------------

@@ -244,18 +244,21 @@ class GatedAdmin:
         actions.pop("delete_selected", None)
         return actions
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method != "POST":
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except _Refused as refused:
-            # Rolled back. Validate the same POST again, this time with the problems attached:
-            # the page comes back with everything as typed and nothing saved.
-            request._content_refusal = refused.refusal
-            flips = refused.refusal.error.flips
-            context = {**(extra_context or {}), "scenario_flips": flips}
-            return super().changeform_view(request, object_id, form_url, context)
+    def add_view(self, request, form_url="", extra_context=None):
+        return two_passes(
+            request,
+            extra_context,
+            lambda context: super(GatedAdmin, self).add_view(request, form_url, context),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return two_passes(
+            request,
+            extra_context,
+            lambda context: super(GatedAdmin, self).change_view(
+                request, object_id, form_url, context
+            ),
+        )
 
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():
@@ -348,6 +351,21 @@ def _wrote(request, form, formsets, change) -> bool:
     reverting = (request.resolver_match.url_name or "").endswith(("_revision", "_recover"))
     touched = form.has_changed() or any(formset.has_changed() for formset in formsets)
     return not change or reverting or touched
+
+
+def two_passes(request, extra_context, view):
+    """Run an admin form view; when the gate refuses the save, run it again to show why.
+
+    The refusal is raised out of the first pass, so its transaction and the revision being
+    recorded are both discarded. The second pass validates the same POST with the problems
+    attached to their forms: the page comes back with everything as typed, and nothing saved.
+    """
+    try:
+        return view(extra_context)
+    except _Refused as refused:
+        request._content_refusal = refused.refusal
+        flips = refused.refusal.error.flips
+        return view({**(extra_context or {}), "scenario_flips": flips})
 
 
 class _Refused(Exception):

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, replace
 
 import reversion
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 
 from .content.engine_data import engine_model, engine_scenarios
 from .content.schema import ComparisonSchema, validate
@@ -89,9 +90,15 @@ def load_comparisons(
 
 def check(comparison: Comparison, *, update_scenarios: bool = False) -> list[GateProblem]:
     """Every problem of the stored comparison, each placed on its row; [] when it is valid."""
+    dangling = _dangling_references()
+    if dangling:
+        return dangling
     tree = load_tree(pk=comparison.pk)
     if tree is None:  # deleted: nothing left that could be invalid
         return []
+    foreign = _foreign_references(tree)
+    if foreign:
+        return foreign
     data, rows = comparison_data(tree)
     content, problems = validate(data)
     if content is None:
@@ -118,6 +125,54 @@ def check(comparison: Comparison, *, update_scenarios: bool = False) -> list[Gat
     return found
 
 
+def _foreign_references(tree: Comparison) -> list[GateProblem]:
+    """References to another comparison's rows (slugs alone would not tell them apart)."""
+    options = {option.pk for option in tree.options.all()}
+    dimensions = {dimension.pk for dimension in tree.dimensions.all()}
+    criteria = {c.pk for option in tree.options.all() for c in option.criteria.all()}
+    choices = {c.pk for q in tree.questions.all() for c in q.choices.all()}
+    found = []
+
+    def refuse(row, field, ok):
+        if not ok:
+            message = "names content of another comparison: pick one of this comparison's"
+            found.append(GateProblem(path="", message=message, row=row, field=field))
+
+    refuse(tree, "default_option", tree.default_option_id in options | {None})
+    for dimension in tree.dimensions.all():
+        refuse(dimension, "winner", dimension.winner_id in options | {None})
+    for question in tree.questions.all():
+        refuse(question, "show_if", question.show_if_id in choices | {None})
+        for choice in question.choices.all():
+            for row in [*choice.weights.all(), *choice.rule_outs.all()]:
+                refuse(row, "option", row.option_id in options)
+            refuse(choice, "dimensions", {d.pk for d in choice.dimensions.all()} <= dimensions)
+            refuse(choice, "criteria", {c.pk for c in choice.criteria.all()} <= criteria)
+    return found
+
+
+def _dangling_references() -> list[GateProblem]:
+    """A reference left pointing at a row this transaction deleted (checked now, not at commit).
+
+    The rest of the check reads through outer joins, which would take such a reference for
+    an empty one.
+    """
+    connection = connections[router.db_for_write(Comparison)]
+    tables = [model._meta.db_table for model in apps.get_app_config("decision").get_models()]
+    try:
+        with transaction.atomic(using=connection.alias):
+            connection.check_constraints(table_names=tables)
+    except IntegrityError:
+        return [
+            GateProblem(
+                path="",
+                message="this save deletes something that another change in the same save "
+                "still refers to. Save the other change first, then delete.",
+            )
+        ]
+    return []
+
+
 def where(row: models.Model | None, field: str | None = None) -> str:
     """A row (and field) in plain words: 'FAQ entry “Is it cheaper?”, sources'."""
     if row is None:
@@ -142,11 +197,12 @@ def _placed(path: str, message: str, rows: dict[str, models.Model]) -> GateProbl
 
 
 def _has_field(row: models.Model, name: str) -> bool:
+    """Whether `name` is a column of the row (a relation's other side is not a field to fix)."""
     try:
-        row._meta.get_field(name)
+        found = row._meta.get_field(name)
     except FieldDoesNotExist:
         return False
-    return True
+    return isinstance(found, models.Field) and found.concrete
 
 
 def _short(text: str, limit: int = 60) -> str:

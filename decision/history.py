@@ -7,12 +7,16 @@ everything under them), so one revision restores a whole comparison, child rows 
 from __future__ import annotations
 
 import difflib
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import chain
 
 import reversion
 import yaml
-from django.db import transaction
-from reversion.models import Version
+from django.db import router, transaction
+from django.db.models.deletion import Collector
+from reversion.models import Revision, Version, _safe_revert
+from reversion.revisions import _follow_relations_recursive
 
 from .content.files import dump_text
 from .content.schema import ComparisonSchema
@@ -61,6 +65,34 @@ def versions_of(comparison: Comparison):
     )
 
 
+def revert(revision: Revision) -> None:
+    """Put every row of the revision back, and delete the rows added since, in one transaction.
+
+    reversion's own revert deletes the added rows first, one model at a time, while rows that
+    are about to be restored still point at them: content references are RESTRICT, so that
+    fails. Here the added rows go in one deletion that leaves those references dangling for a
+    moment, then the restore points them back where they were (foreign keys are checked at
+    commit). The caller runs the gate afterwards, as for any other write.
+    """
+    versions = list(revision.version_set.all())
+    with transaction.atomic():
+        kept = set()
+        for version in versions:
+            row = version._model._default_manager.filter(pk=version.object_id).first()
+            if row is not None:
+                kept.add(row)
+        now = chain.from_iterable(_follow_relations_recursive(row) for row in kept)
+        added = [row for row in now if row not in kept]
+        collector = Collector(using=router.db_for_write(Comparison))
+        by_model = defaultdict(list)
+        for row in added:
+            by_model[type(row)].append(row)
+        for rows in by_model.values():
+            collector.collect(rows, fail_on_restricted=False)
+        collector.delete()
+        _safe_revert(versions)
+
+
 @dataclass(frozen=True)
 class Line:
     kind: str  # "add", "remove", "context" or "hunk"
@@ -71,7 +103,7 @@ def diff_lines(comparison: Comparison, version: Version) -> list[Line]:
     """The comparison's fixture text at `version` against today's, as a unified diff."""
     current = _fixture_text(comparison.pk)
     with transaction.atomic():
-        version.revision.revert(delete=True)
+        revert(version.revision)
         then = _fixture_text(comparison.pk)
         transaction.set_rollback(True)
     lines = []

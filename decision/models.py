@@ -464,7 +464,11 @@ class Scenario(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="scenarios")
     slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
     name = models.CharField(max_length=300, help_text="The kind of team or system it describes.")
-    answers = models.JSONField(help_text='Question slug to choice slug, e.g. {"state": "none"}.')
+    answers = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Each question's answer; a question left out is not answered.",
+    )
     outcome = models.SlugField(help_text="An option slug, or “combine”.")
 
     class Meta(Ordered.Meta):
@@ -482,9 +486,8 @@ class Scenario(Ordered):
         if not isinstance(answers, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in answers.items()
         ):
-            raise ValidationError(
-                {"answers": 'Write an object of question slug to choice slug, like {"a": "b"}.'}
-            )
+            # Not tied to the field: admin edits answers through one select per question.
+            raise ValidationError("A scenario's answers must map question slugs to answer slugs.")
 
 
 class ResultQuerySet(models.QuerySet):

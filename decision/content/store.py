@@ -302,6 +302,7 @@ def _save_questions(comparison, questions: Sequence[QuestionSchema], options: di
     criteria = {c.slug: c for c in Criterion.objects.filter(option__comparison=comparison)}
     choices: dict[tuple[str, str], Choice] = {}
     kept = []
+    stale = []
     for order, item in enumerate(questions):
         show_if = choices[(item.show_if.question, item.show_if.choice)] if item.show_if else None
         question = _upsert(
@@ -323,7 +324,10 @@ def _save_questions(comparison, questions: Sequence[QuestionSchema], options: di
             )
             choices[(item.slug, entry.slug)] = choice
             _save_choice_links(choice, entry, options, dimensions, criteria)
-        question.choices.exclude(slug__in=[c.slug for c in item.choices]).delete()
+        stale.append(question.choices.exclude(slug__in=[c.slug for c in item.choices]))
+    # Only now: a later question may still have pointed its show_if at a leaving answer.
+    for leaving in stale:
+        leaving.delete()
     comparison.questions.exclude(slug__in=kept).delete()
 
 

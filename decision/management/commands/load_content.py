@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+from django.db.models import RestrictedError
 
 from decision.content.files import ContentError, parse_files
 from decision.gate import ContentRefused, load_comparisons
@@ -42,6 +44,10 @@ class Command(BaseCommand):
         names = {comparison.slug: path for path, comparison in zip(files, parsed, strict=True)}
         try:
             saved = load_comparisons(comparisons, sources=names)
+        except (RestrictedError, IntegrityError) as error:
+            raise CommandError(
+                f"The database refused the load; nothing was loaded: {error}"
+            ) from None
         except ContentRefused as error:
             raise CommandError(
                 f"{len(error.problems)} problem(s) found; nothing was loaded.\n"
