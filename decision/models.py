@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from decision.content.schema import SLUG_PATTERN, URL_PATTERN, WEIGHT_LIMIT
 
 SLUG_HELP = "Lower-case letters, digits and hyphens; used in URLs and fixture references."
+SLUG_LENGTH = 80  # as long as the fixture schema allows
 # The same rule as the fixture schema, so whatever admin accepts also exports and reloads.
 content_slug = RegexValidator(
     SLUG_PATTERN, "Use lower-case letters, digits and single hyphens, like “cold-starts”."
@@ -119,7 +120,9 @@ class Comparison(Ordered):
         DRAFT = "draft", "Draft — visible to staff only"
         PUBLISHED = "published", "Published"
 
-    slug = models.SlugField(unique=True, help_text=SLUG_HELP, validators=[content_slug])
+    slug = models.SlugField(
+        max_length=SLUG_LENGTH, unique=True, help_text=SLUG_HELP, validators=[content_slug]
+    )
     status = models.CharField(
         max_length=10,
         choices=Status.choices,
@@ -160,7 +163,7 @@ class Comparison(Ordered):
 
 class Option(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="options")
-    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
     name = models.CharField(max_length=200, help_text="As visitors see it, e.g. “Kubernetes”.")
     tagline = models.TextField(
         help_text="One sentence on what this option is best at; also the summary when it is "
@@ -253,7 +256,7 @@ class Criterion(Ordered):
     """A "choose this option when…" bullet."""
 
     option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="criteria")
-    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
     text = models.TextField()
 
     class Meta(Ordered.Meta):
@@ -279,7 +282,7 @@ class Criterion(Ordered):
 
 class Dimension(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="dimensions")
-    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
     name = models.CharField(max_length=200, help_text="The row's heading in the table.")
     why_it_matters = models.TextField(
         help_text="Why a team should care about this dimension, in a sentence or two."
@@ -370,7 +373,7 @@ class FaqEntry(Ordered):
 
 class Question(Ordered):
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="questions")
-    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
     prompt = models.CharField(max_length=300, help_text="The question as the wizard asks it.")
     help = models.TextField(
         blank=True, help_text="Optional: a hint shown under the question to help visitors answer."
@@ -409,7 +412,7 @@ class Question(Ordered):
 
 class Choice(Ordered):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
     label = models.CharField(max_length=300, help_text="The answer as visitors see it.")
     why = models.CharField(max_length=300, help_text="One line: why this answer pushes as it does.")
     dimensions = models.ManyToManyField(Dimension, blank=True, related_name="choices")
@@ -462,14 +465,14 @@ class Scenario(Ordered):
     """Answers with the outcome they must give: the content's own regression test."""
 
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="scenarios")
-    slug = models.SlugField(help_text=SLUG_HELP, validators=[content_slug])
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
     name = models.CharField(max_length=300, help_text="The kind of team or system it describes.")
     answers = models.JSONField(
         default=dict,
         blank=True,
         help_text="Each question's answer; a question left out is not answered.",
     )
-    outcome = models.SlugField(help_text="An option slug, or “combine”.")
+    outcome = models.SlugField(max_length=SLUG_LENGTH, help_text="An option slug, or “combine”.")
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -523,7 +526,7 @@ class Result(models.Model):
     comparison = models.ForeignKey(
         Comparison, on_delete=models.SET_NULL, null=True, related_name="results"
     )
-    comparison_slug = models.SlugField(max_length=80)
+    comparison_slug = models.SlugField(max_length=SLUG_LENGTH)
     answers = models.JSONField()
     outcome = models.CharField(max_length=80, db_index=True)
     snapshot = models.JSONField(help_text="The recommendation and the content it was based on.")

@@ -177,3 +177,27 @@ def test_skip_existing_leaves_loaded_comparisons_alone(tmp_path):
     assert out.getvalue() == "Skipped kept (already loaded)\nLoaded added\n"
     assert Comparison.objects.get(slug="kept").title == "Edited in admin"
     assert Comparison.objects.filter(slug="added").exists()
+
+
+def test_the_longest_slugs_the_schema_allows_load_and_export(tmp_path):
+    long = "a" * 78 + "-b"  # 80 characters, the schema's limit
+    data = comparison_data(long)
+    data["options"][0]["slug"] = long
+    for dimension in data["dimensions"]:
+        dimension["assessments"][long] = dimension["assessments"].pop("option-1")
+        if dimension["winner"] == "option-1":
+            dimension["winner"] = long
+    for question in data["questions"]:
+        for choice in question["choices"]:
+            if "option-1" in choice.get("weights", {}):
+                choice["weights"][long] = choice["weights"].pop("option-1")
+            for rule in choice.get("rules_out", []):
+                if rule["option"] == "option-1":
+                    rule["option"] = long
+    call_command(
+        "load_content", str(write_fixture(tmp_path, data, "long.yaml")), stdout=io.StringIO()
+    )
+    assert Option.objects.get(slug=long).comparison.slug == long
+    out = io.StringIO()
+    call_command("export_content", long, stdout=out)
+    assert f"slug: {long}" in out.getvalue()
