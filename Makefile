@@ -30,7 +30,7 @@ audit: $(STAMP)
 		if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
 		else npm install --no-audit --no-fund; fi; \
 	fi
-	$(PY) scripts/audit.py
+	$(PY) scripts/audit.py $(AUDIT_ARGS)
 
 # Throughput against a static file of the same size, SQL queries, first-visit bytes and a
 # 60 s soak with memory sampling, on gunicorn with DEBUG off (loopback only); writes

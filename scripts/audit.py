@@ -543,6 +543,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", help="fixture scenario whose answers make the result page")
     parser.add_argument("--reports", type=Path, help="also keep the Lighthouse JSON reports here")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=OUTPUT,
+        help=f"where to write the scores (default {OUTPUT.relative_to(BASE_DIR)}; CI writes "
+        "elsewhere, so that it never rewrites a tracked file)",
+    )
     args = parser.parse_args()
     # A terminated run still stops its server (the `finally` below), as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -588,12 +595,13 @@ def main() -> int:
             stop_server(server)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    output = args.output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
     # Without the random port and token, so that reruns only differ where the pages do.
     text = render(pages, scenario, chrome, time.monotonic() - started)
     text = text.replace(result_url, pages[-1].shown_path).replace(base, "")
-    OUTPUT.write_text(text, encoding="utf-8")
-    log(f"wrote {OUTPUT.relative_to(BASE_DIR)}")
+    output.write_text(text, encoding="utf-8")
+    log(f"wrote {output}")
 
     failures = []
     for page in pages:
@@ -606,7 +614,7 @@ def main() -> int:
         ]
     if failures:
         print("audit: FAILED, below 100:", *failures, sep="\n  ", file=sys.stderr)
-        print(f"audit: the failing audits are listed in {OUTPUT.relative_to(BASE_DIR)}")
+        print(f"audit: the failing audits are listed in {output}")
         return 1
     log("accessibility, best practices and SEO are 100 on every page")
     return 0
