@@ -5,6 +5,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .models import Comparison
+
 
 @never_cache
 @require_safe
@@ -16,12 +18,20 @@ def healthz(request):
 @never_cache
 @require_safe
 def readyz(request):
-    """The database answers; 503 when it does not, so no traffic is routed here."""
+    """Content can be read; 503 when it cannot, so no traffic is routed here.
+
+    It reads the content table itself, with the columns the latest migrations add: `SELECT 1`
+    succeeds on an empty or unmigrated database (SQLite even creates a missing file).
+    """
+    table = Comparison._meta.db_table
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
+            cursor.execute(f"SELECT id, slug, status, updated_at FROM {table} LIMIT 1")
+            cursor.fetchall()
     except DatabaseError as error:
+        # Drop the connection: the next request opens a fresh one, so a database that comes
+        # back is seen at once, not when a pooled connection ages out.
+        connection.close()
         return JsonResponse({"status": "unavailable", "database": type(error).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 

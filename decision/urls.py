@@ -18,3 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include((decision_patterns, "decision"))),
 ]
+
+handler400 = "decision.errors.bad_request"
+handler403 = "decision.errors.permission_denied"
+handler404 = "decision.errors.page_not_found"
+handler500 = "decision.errors.server_error"

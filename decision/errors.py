@@ -1,0 +1,44 @@
+"""The site's own error pages, which never fail themselves.
+
+Django's default handlers check the CSRF token, which reads `request.POST`: a malformed
+multipart body then raises inside the handler and a 404 becomes a 500. These render a page
+from the request's method and path alone.
+"""
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+_MESSAGES = {
+    400: (
+        "We could not read that request",
+        "Something in it was malformed. Go back and try again.",
+    ),
+    403: (
+        "This page is not open to you",
+        "You may need to sign in, or reload the page you came from and try again.",
+    ),
+}
+
+
+def bad_request(request, exception=None):
+    return _page(request, 400)
+
+
+def permission_denied(request, exception=None):
+    return _page(request, 403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No request context: whatever failed may fail again while rendering it.
+    return HttpResponseServerError(render_to_string("500.html"))
+
+
+def _page(request, status: int):
+    title, message = _MESSAGES[status]
+    context = {"status": status, "title": title, "message": message}
+    return render(request, "error.html", context, status=status)
