@@ -140,12 +140,20 @@ def result(request, slug, token):
     live = _live_content(*current) if current else None
     content_changed = live is not None and live.fingerprint != saved_fingerprint
     # The snapshot never changes; only the links to today's content can.
-    return cached_page(
+    response = cached_page(
         request,
         parts=("result", token, live and live.content.slug, content_changed),
         updated_at=max(created_at, live.updated_at) if live else created_at,
         render=lambda: _render_result(request, _result_or_404(slug, token), live, content_changed),
     )
+    return _unlisted(response)
+
+
+def _unlisted(response):
+    """A visitor's own result: kept out of search engines and shared caches."""
+    response["X-Robots-Tag"] = "noindex"
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _live_content(pk: int, slug: str, updated_at) -> CachedContent | None:
@@ -202,7 +210,7 @@ def result_adr(request, slug, token):
     )
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="adr-{slug}-{token[:8]}.md"'
-    return response
+    return _unlisted(response)
 
 
 def _content_or_404(request, slug, *, needs_questions=False) -> CachedContent:
