@@ -71,6 +71,7 @@ class Page:
     url: str
     shown_path: str  # what docs/quality.md prints (the result token changes every run)
     report: dict = field(default_factory=dict)
+    skip: tuple[str, ...] = ()  # audits that do not apply to this page, by design
 
 
 def log(message: str) -> None:
@@ -334,6 +335,7 @@ def run_lighthouse(page: Page, out: Path, chrome: str, attempts: int = 3) -> Non
                     page.url,
                     f"--chrome-flags={CHROME_FLAGS}",
                     "--only-categories=" + ",".join(CATEGORIES),
+                    *([f"--skip-audits={','.join(page.skip)}"] if page.skip else []),
                     "--output=json",
                     f"--output-path={out}",
                     f"--extra-headers={json.dumps(PROXY_HEADERS)}",
@@ -515,6 +517,14 @@ def render(pages: list[Page], scenario: dict, chrome: str, elapsed: float) -> st
             text = "error" if value is None else str(value)
             cells.append(f"**{text}**" if category in ASSERTED and value != 100 else text)
         lines.append(f"| {page.name} | `{page.shown_path}` | " + " | ".join(cells) + " |")
+    skipped = [f"{page.name}: `{', '.join(page.skip)}`" for page in pages if page.skip]
+    if skipped:
+        lines += [
+            "",
+            "Skipped by design (noindex pages are not meant to be crawled): "
+            + "; ".join(skipped)
+            + ".",
+        ]
     lines += ["", "## Failing audits", ""]
     any_failing = False
     for page in pages:
@@ -582,7 +592,8 @@ def main() -> int:
         pages = [
             Page("Comparison", f"{base}/{comparison}/", f"/{comparison}/"),
             Page("Wizard step", base + step, step),
-            Page("Result", result_url, f"/{comparison}/results/<token>/"),
+            # A visitor's own result is noindex on purpose: "is it crawlable?" does not apply.
+            Page("Result", result_url, f"/{comparison}/results/<token>/", skip=("is-crawlable",)),
         ]
         for number, page in enumerate(pages, 1):
             run_lighthouse(page, tmp / f"lighthouse-{number}.json", chrome)
