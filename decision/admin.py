@@ -158,13 +158,17 @@ class DimensionInlineForm(forms.ModelForm):
         # Called on every save, committed at once or later: the dimension has its pk by now.
         super()._save_m2m()
         for option in self.comparison_options:
-            text = self.cleaned_data[f"assessment_{option.pk}"]
-            row = Assessment.objects.filter(dimension=self.instance, option=option).first()
-            if row is None:
-                Assessment.objects.create(dimension=self.instance, option=option, text=text)
-            elif row.text != text:
-                row.text = text
-                row.save(update_fields=["text"])
+            _set_assessment(self.instance, option, self.cleaned_data[f"assessment_{option.pk}"])
+
+
+def _set_assessment(dimension: Dimension, option: Option, text: str) -> None:
+    """Create or change the one assessment of `option` on `dimension`; write only a change."""
+    row = Assessment.objects.filter(dimension=dimension, option=option).first()
+    if row is None:
+        Assessment.objects.create(dimension=dimension, option=option, text=text)
+    elif row.text != text:
+        row.text = text
+        row.save(update_fields=["text"])
 
 
 class DimensionInline(SortableStacked):
@@ -379,13 +383,9 @@ class OptionForm(forms.ModelForm):
     def _save_m2m(self):
         super()._save_m2m()
         for dimension in self.comparison_dimensions:
-            text = self.cleaned_data[f"assessment_{dimension.pk}"]
-            row = Assessment.objects.filter(dimension=dimension, option=self.instance).first()
-            if row is None:
-                Assessment.objects.create(dimension=dimension, option=self.instance, text=text)
-            elif row.text != text:
-                row.text = text
-                row.save(update_fields=["text"])
+            _set_assessment(
+                dimension, self.instance, self.cleaned_data[f"assessment_{dimension.pk}"]
+            )
 
 
 @admin.register(Option)
