@@ -765,8 +765,8 @@ class ResultAdmin(admin.ModelAdmin):
         "comparison_slug",
         "answers",
         "outcome",
-        "snapshot",
-        "content_fingerprint",
+        "content",
+        "recommendation",
         "created_at",
     ]
 

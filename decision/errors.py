@@ -1,4 +1,4 @@
-"""The site's own error pages, which never fail themselves.
+"""The site's own error pages (400, 403, 404, 405, 500), which never fail themselves.
 
 Django's default handlers check the CSRF token, which reads `request.POST`: a malformed
 multipart body then raises inside the handler and a 404 becomes a 500. These render a page
@@ -18,7 +18,25 @@ _MESSAGES = {
         "This page is not open to you",
         "You may need to sign in, or reload the page you came from and try again.",
     ),
+    405: (
+        "This page cannot be opened that way",
+        "It answers only the way the site's own links and forms use it.",
+    ),
 }
+
+
+def method_not_allowed_page(get_response):
+    """Give the bodiless 405 that `require_POST` and friends return the site's own page."""
+
+    def middleware(request):
+        response = get_response(request)
+        if response.status_code == 405 and not response.content:
+            page = _page(request, 405)
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+    return middleware
 
 
 def bad_request(request, exception=None):

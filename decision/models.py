@@ -493,19 +493,37 @@ class Scenario(Ordered):
             raise ValidationError("A scenario's answers must map question slugs to answer slugs.")
 
 
+class ContentSnapshot(models.Model):
+    """One version of a comparison's content, as results were computed from it.
+
+    Stored once per content version (its fingerprint) and shared by every result made from
+    that version, so a result row holds only its answers and its recommendation.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    version = models.PositiveSmallIntegerField(help_text="The snapshot format it was written in.")
+    content = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.content.get('slug', '?')} @ {self.fingerprint[:12]}"
+
+
 class ResultQuerySet(models.QuerySet):
     def permalink_row(self, slug: str, token: str) -> tuple | None:
-        """(created_at, content_fingerprint, comparison (pk, slug, updated_at) or None), or None.
+        """(created_at, content fingerprint, comparison (pk, slug, updated_at) or None), or None.
 
         Everything a permalink request needs before its cached page, in one indexed query
         through a plain cursor (the ORM's query building would be most of the request's cost).
         The comparison part is None once the comparison is gone.
         """
         result, comparison = Result._meta.db_table, Comparison._meta.db_table
+        snapshot = ContentSnapshot._meta.db_table
         with connections[self.db].cursor() as cursor:
             cursor.execute(
-                f"SELECT r.created_at, r.content_fingerprint, c.id, c.slug, c.updated_at "
-                f"FROM {result} r LEFT JOIN {comparison} c ON c.id = r.comparison_id "
+                f"SELECT r.created_at, s.fingerprint, c.id, c.slug, c.updated_at "
+                f"FROM {result} r JOIN {snapshot} s ON s.id = r.content_id "
+                f"LEFT JOIN {comparison} c ON c.id = r.comparison_id "
                 f"WHERE r.token = %s AND r.comparison_slug = %s",
                 [token, slug],
             )
@@ -518,25 +536,34 @@ class ResultQuerySet(models.QuerySet):
 
 
 class Result(models.Model):
-    """A recommendation a visitor reached, frozen with the content it was computed from."""
+    """A recommendation a visitor reached, with the content version it was computed from."""
 
     token = models.CharField(max_length=64, unique=True)
     # The permalink lives on its own: it keeps the slug it was made under and outlives the
-    # comparison (its snapshot holds everything the page shows).
+    # comparison (its content snapshot holds everything the page shows).
     comparison = models.ForeignKey(
         Comparison, on_delete=models.SET_NULL, null=True, related_name="results"
     )
     comparison_slug = models.SlugField(max_length=SLUG_LENGTH)
+    content = models.ForeignKey(ContentSnapshot, on_delete=models.PROTECT, related_name="results")
     answers = models.JSONField()
+    # The same answers on the same content version give the same result: one row, one link.
+    # Null only for repeats saved before results were shared, which keep their own links.
+    # (NULL, not "": NULLs never clash in a unique constraint.)
+    answers_key = models.CharField(max_length=64, null=True)  # noqa: DJ001
     outcome = models.CharField(max_length=80, db_index=True)
-    snapshot = models.JSONField(help_text="The recommendation and the content it was based on.")
-    content_fingerprint = models.CharField(max_length=64)
+    recommendation = models.JSONField(help_text="The recommendation, with its explanation.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content", "answers_key"], name="one_result_per_answers_and_content"
+            )
+        ]
 
     def __str__(self):
         return f"{self.comparison_slug}: {self.outcome} ({self.created_at:%Y-%m-%d %H:%M})"
@@ -545,3 +572,12 @@ class Result(models.Model):
         return reverse(
             "decision:result", kwargs={"slug": self.comparison_slug, "token": self.token}
         )
+
+    @property
+    def snapshot(self) -> dict:
+        """The stored snapshot as one document: its content version and its recommendation."""
+        return {
+            "version": self.content.version,
+            "content": self.content.content,
+            "recommendation": self.recommendation,
+        }

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 
 from .content.engine_data import engine_model
 from .content.schema import ComparisonSchema
 from .content.store import read_comparison
 from .engine import Model, recommend
-from .models import Comparison, Result
-from .snapshot import dump_snapshot
+from .models import Comparison, ContentSnapshot, Result
+from .snapshot import VERSION as SNAPSHOT_VERSION
+from .snapshot import dump_content, dump_recommendation
 
 CACHE_SECONDS = 24 * 3600
 
@@ -77,6 +79,19 @@ def fingerprint(content: ComparisonSchema) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+def answers_key(answers: dict[str, str]) -> str:
+    """The same answers, in any order, give the same key."""
+    text = json.dumps(answers, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def existing_result(content_fingerprint: str, answers: dict[str, str]) -> Result | None:
+    """The result already made from these (effective) answers on this content version."""
+    return Result.objects.filter(
+        content__fingerprint=content_fingerprint, answers_key=answers_key(answers)
+    ).first()
+
+
 def create_result(
     content: ComparisonSchema,
     answers: dict[str, str],
@@ -84,14 +99,31 @@ def create_result(
     model: Model | None = None,
     content_fingerprint: str | None = None,
 ) -> Result:
-    """Compute the recommendation and freeze it, with its content, behind a new token."""
-    recommendation = recommend(model or engine_model(content), answers)
-    return Result.objects.create(
-        token=secrets.token_urlsafe(24),  # 192 random bits
-        comparison=Comparison.objects.only("pk").get(slug=content.slug),
-        comparison_slug=content.slug,
-        answers=dict(recommendation.answers),
-        outcome=recommendation.outcome,
-        snapshot=dump_snapshot(content, recommendation),
-        content_fingerprint=content_fingerprint or fingerprint(content),
+    """The result for these answers on this content: the one already saved, or a new one.
+
+    A new result gets a new token and shares its content version's snapshot with every other
+    result made from it (written the first time that version is used).
+    """
+    model = model or engine_model(content)
+    content_fingerprint = content_fingerprint or fingerprint(content)
+    recommendation = recommend(model, answers)
+    answers = dict(recommendation.answers)
+    key = answers_key(answers)
+    snapshot, _ = ContentSnapshot.objects.get_or_create(
+        fingerprint=content_fingerprint,
+        defaults={"version": SNAPSHOT_VERSION, "content": dump_content(content)},
     )
+    try:
+        with transaction.atomic():
+            return Result.objects.create(
+                token=secrets.token_urlsafe(24),  # 192 random bits
+                comparison=Comparison.objects.only("pk").get(slug=content.slug),
+                comparison_slug=content.slug,
+                content=snapshot,
+                answers=answers,
+                answers_key=key,
+                outcome=recommendation.outcome,
+                recommendation=dump_recommendation(recommendation),
+            )
+    except IntegrityError:  # the same answers were saved a moment ago (another request)
+        return Result.objects.get(content=snapshot, answers_key=key)

@@ -6,7 +6,6 @@ DEBUG off, SECRET_KEY and ALLOWED_HOSTS must be given, or start-up stops with a 
 
 import os
 from datetime import timedelta
-from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +72,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages, not static files: whitenoise answers those above with its pre-compressed copies.
+    # Django's gzip pads each response at random, which defeats BREACH-style guessing.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "decision.errors.method_not_allowed_page",
     # Last, so it sees the response of every view and can swap in the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -154,17 +157,17 @@ STORAGES = {
     },
 }
 
-# A strict policy in every environment: nothing we serve may rely on inline code or styles.
+# A strict policy in every environment: nothing is allowed unless a page uses it, and nothing
+# we serve relies on inline code or styles. Pages use our own scripts, stylesheets and images,
+# and htmx (and admin's drag-and-drop ordering) fetch from the site itself; forms post to it.
 SECURE_CSP = {
-    "default-src": [CSP.SELF],
+    "default-src": [CSP.NONE],
     # Every script is a file of ours; a nonce would make each page unique and uncacheable.
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
-    "font-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
@@ -224,11 +227,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "decision.log_format.JsonLineFormatter"}},
+    "filters": {"client_errors": {"()": "decision.log_format.ClientErrorsAreWarnings"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
+            "filters": ["client_errors"],
         }
     },
     "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
@@ -256,26 +261,21 @@ AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # Not verbose: its start-up line would land on stdout, in front of `export_content`'s YAML.
 AXES_VERBOSE = False
-# The client address: REMOTE_ADDR, unless a proxy in front sets a header it can be trusted
-# for (e.g. AXES_IPWARE_META_PRECEDENCE_ORDER=HTTP_X_REAL_IP,REMOTE_ADDR). Only name a header
-# the proxy always overwrites: anything else is chosen by the client, who could then pick a
-# fresh address for every attempt. AXES_IPWARE_PROXY_COUNT is the number of proxies the
-# header's address list must show (django-ipware semantics; unset: no check).
-AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
-    env_list("AXES_IPWARE_META_PRECEDENCE_ORDER", ["REMOTE_ADDR"])
+# The client address, for sign-in throttling and the limit on new results: REMOTE_ADDR,
+# unless a proxy in front sets a header it can be trusted for (e.g.
+# CLIENT_IP_HEADERS=HTTP_X_REAL_IP,REMOTE_ADDR). Only name a header the proxy always
+# overwrites: anything else is chosen by the client, who could then pick a fresh address for
+# every attempt. CLIENT_IP_PROXY_COUNT is the number of proxies the header's address list must
+# show (django-ipware semantics; unset: no check). decision.limits.client_address reads them.
+CLIENT_IP_HEADERS = tuple(env_list("CLIENT_IP_HEADERS", ["REMOTE_ADDR"]))
+CLIENT_IP_PROXY_COUNT = (
+    int(os.environ["CLIENT_IP_PROXY_COUNT"]) if os.environ.get("CLIENT_IP_PROXY_COUNT") else None
 )
-AXES_IPWARE_PROXY_COUNT = (
-    int(os.environ["AXES_IPWARE_PROXY_COUNT"])
-    if os.environ.get("AXES_IPWARE_PROXY_COUNT")
-    else None
-)
-# Axes reads those two settings only through django-ipware; without it, it silently falls back
-# to REMOTE_ADDR, which behind a proxy is the proxy's address for everyone.
-if AXES_IPWARE_META_PRECEDENCE_ORDER != ("REMOTE_ADDR",) and not find_spec("ipware"):
-    raise ImproperlyConfigured(
-        "AXES_IPWARE_META_PRECEDENCE_ORDER is set, but django-ipware is not installed "
-        "(pip install 'django-axes[ipware]')."
-    )
+AXES_CLIENT_IP_CALLABLE = "decision.limits.client_address"
+# Each client may create this many new results (finishing the wizard with new answers) per
+# window; more get a 429 page. Repeating answers that already have a result is free.
+RESULTS_PER_CLIENT = int(os.environ.get("RESULTS_PER_CLIENT", "20"))
+RESULTS_WINDOW_SECONDS = int(os.environ.get("RESULTS_WINDOW_SECONDS", "3600"))
 # Sign-in records (attempts, failures, successful sign-ins with their addresses) are kept this
 # many days; `manage.py purge_login_attempts` deletes older ones (run it daily).
 AXES_LOG_RETENTION_DAYS = int(os.environ.get("AXES_LOG_RETENTION_DAYS", "30"))

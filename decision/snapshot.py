@@ -59,13 +59,14 @@ class Snapshot(_Lenient):
     recommendation: RecommendationSnapshot
 
 
-def dump_snapshot(content: ComparisonSchema, recommendation: Recommendation) -> dict:
-    """The JSON to store with a new result."""
-    return {
-        "version": VERSION,
-        "content": content.model_dump(mode="json"),
-        "recommendation": _plain(asdict(recommendation)),
-    }
+def dump_content(content: ComparisonSchema) -> dict:
+    """The content part of a snapshot: stored once per content version."""
+    return content.model_dump(mode="json")
+
+
+def dump_recommendation(recommendation: Recommendation) -> dict:
+    """The recommendation part of a snapshot: stored with each result."""
+    return _plain(asdict(recommendation))
 
 
 def read_snapshot(data: Any) -> Snapshot:

@@ -3,6 +3,7 @@ import re
 from datetime import UTC, datetime
 from functools import wraps
 
+from django.conf import settings
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,10 +17,17 @@ from . import wizard as steps
 from .content.store import InvalidContent
 from .engine import NOT_SURE, NOT_SURE_LABEL, effective_answers
 from .forms import StepForm
+from .limits import allow_new_result, retry_after
 from .models import Comparison, Result
 from .page_cache import cached_page
 from .presenters import result_view
-from .services import CachedContent, cached_content, content_at_version, create_result
+from .services import (
+    CachedContent,
+    cached_content,
+    content_at_version,
+    create_result,
+    existing_result,
+)
 from .snapshot import read_snapshot
 from .structured_data import faq_page
 from .tables import dimension_rows
@@ -124,10 +132,32 @@ def wizard_finish(request, slug):
         # The last answer opened a follow-up question (or answers were missing): ask it.
         return _go_to_step(request, found, answers, unanswered, state.notices)
 
-    result = create_result(content, answers, model=model, content_fingerprint=found.fingerprint)
+    result = existing_result(found.fingerprint, answers)
+    if result is None:
+        if not allow_new_result(request):
+            return _too_many_results(request, found, answers)
+        result = create_result(content, answers, model=model, content_fingerprint=found.fingerprint)
     if request.htmx:
         return HttpResponseClientRedirect(result.get_absolute_url())
     return redirect(result)
+
+
+def _too_many_results(request, found: CachedContent, answers: dict[str, str]):
+    """429: this client made its allowance of new results; its answers are kept in the link."""
+    wizard_url = reverse("decision:wizard", args=[found.content.slug])
+    wait = retry_after()
+    context = {
+        "comparison": found.content,
+        "limit": settings.RESULTS_PER_CLIENT,
+        "window_minutes": max(1, settings.RESULTS_WINDOW_SECONDS // 60),
+        "wait_minutes": max(1, -(-wait // 60)),
+        "review_url": f"{wizard_url}?{steps.query(found.model, answers)}",
+    }
+    template = "decision/too_many_results.html" + ("#message" if request.htmx else "")
+    response = render(request, template, context, status=429)
+    response["Retry-After"] = str(wait)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_safe
@@ -239,7 +269,8 @@ def _result_or_404(slug, token) -> Result:
     # Tokens are URL-safe base64; anything else cannot exist (and some databases reject NULs).
     if not TOKEN.fullmatch(token):
         raise Http404("No such result")
-    found = Result.objects.filter(token=token, comparison_slug=slug).first()
+    found = Result.objects.select_related("content").filter(token=token, comparison_slug=slug)
+    found = found.first()
     if found is None:
         raise Http404("No such result")
     return found
@@ -265,6 +296,7 @@ def _step_response(request, found, answers, question, notices, *, form=None):
     """Render one step (or the review step when `question` is None), whole or as a partial."""
     content, model = found.content, found.model
     wizard_url = reverse("decision:wizard", args=[content.slug])
+    answers_form = form is not None  # a submitted answer, shown with its error
     if question is not None and form is None:
         form = StepForm(question, initial={question.slug: answers.get(question.slug)})
     position, total = steps.progress(model, answers, question.slug if question else None)
@@ -299,21 +331,27 @@ def _step_response(request, found, answers, question, notices, *, form=None):
             }
             for slug, choice in answers.items()
         ],
-        "is_htmx": bool(request.htmx),
     }
-    template = "decision/wizard.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#step"
+    # htmx asks for the whole page when it restores history: that request gets the plain page.
+    swap = bool(request.htmx) and not request.htmx.history_restore_request
+    context["is_htmx"] = swap
+    template = "decision/wizard.html" + ("#step" if swap else "")
     if last or request.method != "GET":
         # The form posts, so the page carries this visitor's CSRF token: never shared.
         response = render(request, template, context)
+    elif notices or answers_form or (request.htmx and not swap):
+        # A page that answers this one request (notices about its URL, a form error, a
+        # history restore) is served as rendered and never stored.
+        response = render(request, template, context)
     else:
-        # Otherwise the page depends only on its URL and the content: cache it whole.
+        # A plain step depends only on the answers, the step and the content: cached under
+        # the canonical query, whatever else (order, tracking parameters) the URL carried.
+        step = question.slug if question else None
         response = _content_page(
             request,
             found,
-            parts=("step", request.get_full_path(), template),
+            parts=("step", steps.query(model, answers, step), template),
             render=lambda: render(request, template, context),
         )
-    patch_vary_headers(response, ("HX-Request",))
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response

@@ -2,7 +2,9 @@
 
 A step URL holds the answers so far as `question=choice` pairs plus `step=<question>`, the
 question on screen. A submitted step adds `from=<question>`: the question just answered.
-Anything else in the URL is dropped with a notice the visitor can read. Pure Python.
+Any other key (`utm_source`, `fbclid`, a form's `csrfmiddlewaretoken`, anything a link or a
+visitor adds) is dropped silently: it never reaches the page or a cache key. A known key with a
+value that cannot be used gets a notice naming the question, in our words. Pure Python.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from .engine import NOT_SURE, Model, Question, applicable_questions, effective_a
 
 STEP = "step"
 FROM = "from"
-IGNORED = frozenset({"csrfmiddlewaretoken"})
 MAX_PARAMS = 100
 MAX_VALUE_LENGTH = 100
 
@@ -31,16 +32,14 @@ class WizardState:
 def parse(model: Model, pairs: Iterable[tuple[str, str]]) -> WizardState:
     """Read answers, step and submission from query or form pairs; drop and report the rest."""
     state = WizardState()
-    pairs = list(pairs)
+    pairs = [(key, value) for key, value in pairs if key in (STEP, FROM) or model.question(key)]
     if len(pairs) > MAX_PARAMS:
         state.notices.append(f"The address had too many parts; we read the first {MAX_PARAMS}.")
         pairs = pairs[:MAX_PARAMS]
 
     seen: dict[str, list[str]] = {}
     for key, value in pairs:
-        if key in IGNORED:
-            continue
-        if len(key) > MAX_VALUE_LENGTH or len(value) > MAX_VALUE_LENGTH:
+        if len(value) > MAX_VALUE_LENGTH:
             state.notices.append("We ignored a value that was far too long to be an answer.")
             continue
         seen.setdefault(key, []).append(value)
@@ -60,9 +59,6 @@ def parse(model: Model, pairs: Iterable[tuple[str, str]]) -> WizardState:
                 state.submitted = question.slug
             continue
         question = model.question(key)
-        if question is None:
-            state.notices.append(f"We ignored “{key}”, which is not one of our questions.")
-            continue
         if len(set(values)) > 1:
             state.notices.append(
                 f"We ignored your answers to “{question.prompt}” because there were several; "

@@ -24,7 +24,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from decision.models import Comparison, Result
+from decision.models import Comparison, ContentSnapshot, Result
 from decision.services import comparison_content, create_result
 from tests.factories import comparison_data, load_data
 from tests.test_admin import _inline_post_data
@@ -146,7 +146,7 @@ def test_a_client_sent_header_is_ignored_unless_configured(client, editor):
 
 
 def test_behind_a_proxy_the_address_comes_from_the_trusted_header(client, editor, settings):
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_REAL_IP", "REMOTE_ADDR")
+    settings.CLIENT_IP_HEADERS = ("HTTP_X_REAL_IP", "REMOTE_ADDR")
     proxy = "10.0.0.2"
     fail_until_locked(client, "editor", address=proxy, HTTP_X_REAL_IP="203.0.113.7")
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.7"}
@@ -160,15 +160,19 @@ def test_behind_a_proxy_the_address_comes_from_the_trusted_header(client, editor
 def _settings_in_a_fresh_process(env: dict) -> dict:
     names = [
         "AXES_COOLOFF_TIME",
-        "AXES_IPWARE_META_PRECEDENCE_ORDER",
-        "AXES_IPWARE_PROXY_COUNT",
+        "CLIENT_IP_HEADERS",
+        "CLIENT_IP_PROXY_COUNT",
+        "RESULTS_PER_CLIENT",
+        "RESULTS_WINDOW_SECONDS",
         "AXES_LOG_RETENTION_DAYS",
     ]
     code = (
         "import json; from decision import settings as s;"
         f"print(json.dumps({{n: getattr(s, n) for n in {names!r}}}, default=str))"
     )
-    base = {k: v for k, v in os.environ.items() if not k.startswith("AXES_")}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AXES_", "CLIENT_IP_", "RESULTS_"))
+    }
     run = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
@@ -181,23 +185,29 @@ def _settings_in_a_fresh_process(env: dict) -> dict:
     return json.loads(run.stdout)
 
 
-def test_throttling_settings_come_from_the_environment():
+def test_throttling_and_client_address_settings_come_from_the_environment():
     assert _settings_in_a_fresh_process({}) == {
         "AXES_COOLOFF_TIME": "0:15:00",
-        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["REMOTE_ADDR"],
-        "AXES_IPWARE_PROXY_COUNT": None,
+        "CLIENT_IP_HEADERS": ["REMOTE_ADDR"],
+        "CLIENT_IP_PROXY_COUNT": None,
+        "RESULTS_PER_CLIENT": 20,
+        "RESULTS_WINDOW_SECONDS": 3600,
         "AXES_LOG_RETENTION_DAYS": 30,
     }
     configured = {
         "AXES_COOLOFF_MINUTES": "5",
-        "AXES_IPWARE_META_PRECEDENCE_ORDER": "HTTP_X_REAL_IP, REMOTE_ADDR",
-        "AXES_IPWARE_PROXY_COUNT": "1",
+        "CLIENT_IP_HEADERS": "HTTP_X_REAL_IP, REMOTE_ADDR",
+        "CLIENT_IP_PROXY_COUNT": "1",
+        "RESULTS_PER_CLIENT": "5",
+        "RESULTS_WINDOW_SECONDS": "600",
         "AXES_LOG_RETENTION_DAYS": "7",
     }
     assert _settings_in_a_fresh_process(configured) == {
         "AXES_COOLOFF_TIME": "0:05:00",
-        "AXES_IPWARE_META_PRECEDENCE_ORDER": ["HTTP_X_REAL_IP", "REMOTE_ADDR"],
-        "AXES_IPWARE_PROXY_COUNT": 1,
+        "CLIENT_IP_HEADERS": ["HTTP_X_REAL_IP", "REMOTE_ADDR"],
+        "CLIENT_IP_PROXY_COUNT": 1,
+        "RESULTS_PER_CLIENT": 5,
+        "RESULTS_WINDOW_SECONDS": 600,
         "AXES_LOG_RETENTION_DAYS": 7,
     }
 
@@ -244,8 +254,12 @@ def test_purge_never_lifts_a_lockout_early(client, editor):
 
 
 def _role_codenames() -> set[str]:
-    """What the role should hold: everything on content, only viewing on results."""
-    content = [m for m in apps.get_app_config("decision").get_models() if m is not Result]
+    """What the role should hold: everything on content, only viewing on results.
+
+    A result's content snapshot is part of the result, never edited or listed on its own.
+    """
+    results = (Result, ContentSnapshot)
+    content = [m for m in apps.get_app_config("decision").get_models() if m not in results]
     actions = ("add", "change", "delete", "view")
     return {f"{a}_{m._meta.model_name}" for m in content for a in actions} | {"view_result"}
 

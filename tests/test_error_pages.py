@@ -2,7 +2,9 @@
 
 import pytest
 from django.test import Client
+from pytest_django.asserts import assertContains
 
+from tests.factories import load_flagship
 from tests.test_security import PRODUCTION, manage
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +31,24 @@ def test_a_malformed_post_with_a_disallowed_host_is_a_400_page(visitor):
     response = visitor.generic("POST", "/no%20pe/", HTTP_HOST="evil.example", **BROKEN)
     assert response.status_code == 400
     assert "We could not read that request" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "method, path, allowed",
+    [
+        ("GET", "/kubernetes-vs-serverless/wizard/finish/", "POST"),
+        ("DELETE", "/kubernetes-vs-serverless/", "GET, HEAD"),
+        ("PUT", "/kubernetes-vs-serverless/wizard/", "GET, HEAD"),
+    ],
+)
+def test_a_method_a_page_does_not_take_gets_the_sites_405_page(method, path, allowed):
+    """(Without a CSRF token an unsafe method is refused sooner, with the 403 page.)"""
+    load_flagship()
+    response = Client(raise_request_exception=False).generic(method, path, **BROKEN)
+    assert response.status_code == 405
+    assert response["Allow"] == allowed
+    assertContains(response, "This page cannot be opened that way", status_code=405)
+    assertContains(response, '<meta name="robots" content="noindex">', status_code=405)
 
 
 def test_readiness_is_503_until_the_database_is_migrated(tmp_path):

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from decision import services
-from decision.models import Comparison, FaqEntry, Result
+from decision.models import Comparison, ContentSnapshot, FaqEntry, Result
 from decision.services import comparison_content, create_result
 from tests.factories import comparison_data, load_data, load_flagship
 from tests.test_admin import _inline_post_data
@@ -76,7 +76,9 @@ def test_a_snapshot_in_the_first_format_still_renders(client):
     old["recommendation"] = {
         k: v for k, v in old["recommendation"].items() if k not in {"flips", "support"}
     }
-    Result.objects.filter(pk=result.pk).update(snapshot=old)
+    # Stored as the first format stored it: the content and the recommendation in one place.
+    ContentSnapshot.objects.filter(pk=result.content_id).update(version=1, content=old["content"])
+    Result.objects.filter(pk=result.pk).update(recommendation=old["recommendation"])
 
     page = client.get(result.get_absolute_url())
     assert page.status_code == 200

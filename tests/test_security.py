@@ -117,10 +117,12 @@ def test_every_public_page_sends_the_security_headers_and_a_strict_csp(client):
         for header, value in EXPECTED_HEADERS.items():
             assert response[header] == value, (url, header)
         policy = response["Content-Security-Policy"]
-        assert "default-src 'self'" in policy, url
+        # Nothing is allowed unless named: the strictest starting point.
+        assert policy.startswith("default-src 'none'; "), url
         assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, url
         assert "script-src 'self'" in policy and "style-src 'self'" in policy, url
-        assert "frame-ancestors 'none'" in policy, url
+        assert "frame-ancestors 'none'" in policy and "form-action 'self'" in policy, url
+        assert "base-uri 'none'" in policy and "connect-src 'self'" in policy, url
         assert "camera=()" in response["Permissions-Policy"], url
 
 

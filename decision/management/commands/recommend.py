@@ -27,6 +27,13 @@ class Command(BaseCommand):
                 raise CommandError(f"'{item}' is not QUESTION=CHOICE.")
             pairs.append((question, choice))
         model = engine_model(content)
+        # The wizard drops unknown URL keys silently; on the command line they are typos.
+        unknown = [question for question, _ in pairs if model.question(question) is None]
+        if unknown:
+            known = ", ".join(q.slug for q in model.questions)
+            raise CommandError(
+                f"'{unknown[0]}' is not one of our questions (the questions are: {known})."
+            )
         state = wizard.parse(model, pairs)
         if state.notices:
             raise CommandError("\n".join(state.notices))

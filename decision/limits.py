@@ -1,0 +1,53 @@
+"""How many new results one client may create: a fixed window counted in the cache.
+
+Finishing the wizard writes a row; without a limit one client could grow the database without
+bound. Each client (its address, as `client_address` finds it) may create
+`RESULTS_PER_CLIENT` new results per `RESULTS_WINDOW_SECONDS`; finishing again with answers
+that already have a result costs nothing, as it writes nothing. With a shared cache (Redis)
+the count holds across every process; with the local-memory cache, per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from ipware import get_client_ip
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: REMOTE_ADDR, or the trusted proxy header settings name.
+
+    Sign-in throttling (django-axes) uses this too, so both agree on who a client is.
+    """
+    address, _ = get_client_ip(
+        request,
+        proxy_count=settings.CLIENT_IP_PROXY_COUNT,
+        request_header_order=settings.CLIENT_IP_HEADERS,
+    )
+    return address or request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def allow_new_result(request: HttpRequest) -> bool:
+    """Count one new result for this client; False once its window's allowance is used up."""
+    window = settings.RESULTS_WINDOW_SECONDS
+    start = int(time.time()) // window
+    client = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    key = f"limit:results:{client}:{start}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window ended between add() and incr(): a new one starts
+        cache.set(key, 1, timeout=window)
+        count = 1
+    return count <= settings.RESULTS_PER_CLIENT
+
+
+def retry_after(now: float | None = None) -> int:
+    """Seconds until the current window ends."""
+    window = settings.RESULTS_WINDOW_SECONDS
+    now = time.time() if now is None else now
+    return max(1, int(window - now % window))
