@@ -294,16 +294,43 @@ def _go_to_step(request, found, answers, question, notices):
 
 def _step_response(request, found, answers, question, notices, *, form=None):
     """Render one step (or the review step when `question` is None), whole or as a partial."""
+    model = found.model
+    slug = question.slug if question else None
+    last = question is None or steps.is_last(model, answers, slug)
+    # htmx asks for the whole page when it restores history: that request gets the plain page.
+    swap = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "decision/wizard.html" + ("#step" if swap else "")
+
+    def page():
+        context = _step_context(found, answers, question, notices, form, last=last)
+        return render(request, template, context | {"is_htmx": swap})
+
+    if last or request.method != "GET":
+        # The form posts, so the page carries this visitor's CSRF token: never shared.
+        response = page()
+    elif notices or form is not None or (request.htmx and not swap):
+        # A page that answers this one request (notices about its URL, a form error, a
+        # history restore) is served as rendered and never stored.
+        response = page()
+    else:
+        # A plain step depends only on the answers, the step and the content: cached under
+        # the canonical query, whatever else (order, tracking parameters) the URL carried.
+        parts = ("step", steps.query(model, answers, slug), template)
+        response = _content_page(request, found, parts=parts, render=page)
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    return response
+
+
+def _step_context(found, answers, question, notices, form, *, last: bool) -> dict:
     content, model = found.content, found.model
     wizard_url = reverse("decision:wizard", args=[content.slug])
-    answers_form = form is not None  # a submitted answer, shown with its error
+    slug = question.slug if question else None
     if question is not None and form is None:
-        form = StepForm(question, initial={question.slug: answers.get(question.slug)})
-    position, total = steps.progress(model, answers, question.slug if question else None)
-    previous = steps.previous_question(model, answers, question.slug if question else None)
-    last = question is None or steps.is_last(model, answers, question.slug)
+        form = StepForm(question, initial={slug: answers.get(slug)})
+    position, total = steps.progress(model, answers, slug)
+    previous = steps.previous_question(model, answers, slug)
     choices = {q.slug: q for q in model.questions}
-    context = {
+    return {
         "comparison": content,
         "question": question,
         "form": form,
@@ -312,46 +339,19 @@ def _step_response(request, found, answers, question, notices, *, form=None):
         "notices": notices,
         "is_last": last,
         "action": reverse("decision:wizard_finish", args=[content.slug]) if last else wizard_url,
-        "hidden": [
-            (slug, choice)
-            for slug, choice in answers.items()
-            if question is None or slug != question.slug
-        ],
+        "hidden": [(key, choice) for key, choice in answers.items() if key != slug],
         "back_url": f"{wizard_url}?{steps.query(model, answers, previous.slug)}"
         if previous
         else None,
         "start_url": wizard_url,
         "review": [
             {
-                "prompt": choices[slug].prompt,
-                "label": NOT_SURE_LABEL
-                if choice == NOT_SURE
-                else choices[slug].choice(choice).label,
-                "url": f"{wizard_url}?{steps.query(model, answers, slug)}",
+                "prompt": choices[key].prompt,
+                "label": (
+                    NOT_SURE_LABEL if choice == NOT_SURE else choices[key].choice(choice).label
+                ),
+                "url": f"{wizard_url}?{steps.query(model, answers, key)}",
             }
-            for slug, choice in answers.items()
+            for key, choice in answers.items()
         ],
     }
-    # htmx asks for the whole page when it restores history: that request gets the plain page.
-    swap = bool(request.htmx) and not request.htmx.history_restore_request
-    context["is_htmx"] = swap
-    template = "decision/wizard.html" + ("#step" if swap else "")
-    if last or request.method != "GET":
-        # The form posts, so the page carries this visitor's CSRF token: never shared.
-        response = render(request, template, context)
-    elif notices or answers_form or (request.htmx and not swap):
-        # A page that answers this one request (notices about its URL, a form error, a
-        # history restore) is served as rendered and never stored.
-        response = render(request, template, context)
-    else:
-        # A plain step depends only on the answers, the step and the content: cached under
-        # the canonical query, whatever else (order, tracking parameters) the URL carried.
-        step = question.slug if question else None
-        response = _content_page(
-            request,
-            found,
-            parts=("step", steps.query(model, answers, step), template),
-            render=lambda: render(request, template, context),
-        )
-    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
-    return response
