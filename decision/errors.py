@@ -5,9 +5,14 @@ multipart body then raises inside the handler and a 404 becomes a 500. These ren
 from the request's method and path alone.
 """
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 _MESSAGES = {
     400: (
@@ -37,6 +42,39 @@ def method_not_allowed_page(get_response):
         return response
 
     return middleware
+
+
+def csrf_failure(request, reason=""):
+    """A form posted without its token (an old tab, cookies blocked): say so, offer a way back."""
+    context = {
+        "status": 403,
+        "title": "This form has expired",
+        "message": "Forms on this site carry a security token that expires or is missing when "
+        "cookies are blocked. Go back, reload the page, and send the form again; your answers "
+        "are kept in the page's address.",
+        "back_url": _way_back(request),
+    }
+    return render(request, "error.html", context, status=403)
+
+
+def _way_back(request) -> str | None:
+    """Where the failed form came from, when that is a page of this site (its step URL holds
+    the answers), else the wizard the form belongs to."""
+    referer = request.META.get("HTTP_REFERER", "")
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return None
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={host}):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.url_name == "wizard_finish":
+        return reverse("decision:wizard", args=[match.kwargs["slug"]])
+    return None
 
 
 def bad_request(request, exception=None):

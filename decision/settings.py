@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "decision",
 ]
 
+# A form posted without its CSRF token gets the site's own page, with the way back.
+CSRF_FAILURE_VIEW = "decision.errors.csrf_failure"
+
 MIDDLEWARE = [
     "decision.health.probe_middleware",
     "decision.headers.security_headers",

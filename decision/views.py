@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from . import wizard as steps
@@ -112,12 +112,20 @@ def wizard(request, slug):
     return _go_to_step(request, found, answers, following, state.notices)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @content_view
 def wizard_finish(request, slug):
-    """The last step: freeze the recommendation as a Result and redirect to its permalink."""
+    """The last step: freeze the recommendation as a Result and redirect to its permalink.
+
+    Opened as a page (a bookmark, a reload after a failed post), it leads back into the
+    wizard with the answers its address carries: the next question, or the review step.
+    """
     found = _content_or_404(request, slug, needs_questions=True)
     content, model = found.content, found.model
+    if request.method != "POST":
+        state = steps.parse(model, _pairs(request.GET))
+        url = reverse("decision:wizard", args=[slug])
+        return redirect(f"{url}?{steps.query(model, state.answers)}")
     state = steps.parse(model, _pairs(request.POST))
     answers = state.answers
     if state.submitted is not None:

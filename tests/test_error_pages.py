@@ -2,8 +2,9 @@
 
 import pytest
 from django.test import Client
-from pytest_django.asserts import assertContains
+from pytest_django.asserts import assertContains, assertNotContains
 
+from decision.models import Result
 from tests.factories import load_flagship
 from tests.test_security import PRODUCTION, manage
 
@@ -36,7 +37,8 @@ def test_a_malformed_post_with_a_disallowed_host_is_a_400_page(visitor):
 @pytest.mark.parametrize(
     "method, path, allowed",
     [
-        ("GET", "/kubernetes-vs-serverless/wizard/finish/", "POST"),
+        ("POST", "/kubernetes-vs-serverless/", "GET, HEAD"),
+        ("PATCH", "/kubernetes-vs-serverless/wizard/finish/", "GET, HEAD, POST"),
         ("DELETE", "/kubernetes-vs-serverless/", "GET, HEAD"),
         ("PUT", "/kubernetes-vs-serverless/wizard/", "GET, HEAD"),
     ],
@@ -49,6 +51,40 @@ def test_a_method_a_page_does_not_take_gets_the_sites_405_page(method, path, all
     assert response["Allow"] == allowed
     assertContains(response, "This page cannot be opened that way", status_code=405)
     assertContains(response, '<meta name="robots" content="noindex">', status_code=405)
+
+
+def test_opening_the_finish_address_leads_back_into_the_wizard(client):
+    load_flagship()
+    query = "state=stateless&workload=event-driven&utm_source=x"
+    response = client.get(f"/kubernetes-vs-serverless/wizard/finish/?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        "/kubernetes-vs-serverless/wizard/?workload=event-driven&state=stateless"
+    )
+    assert not Result.objects.exists()
+
+
+def test_a_form_posted_without_its_token_gets_the_sites_page_and_a_way_back():
+    load_flagship()
+    step = "/kubernetes-vs-serverless/wizard/?workload=event-driven&step=hardware"
+    client = Client(enforce_csrf_checks=True)  # and no CSRF cookie: cookies blocked
+    response = client.post(
+        "/kubernetes-vs-serverless/wizard/finish/",
+        {"workload": "event-driven"},
+        headers={"Referer": f"http://testserver{step}"},
+    )
+    assert response.status_code == 403
+    assertContains(response, "This form has expired", status_code=403)
+    assertContains(response, f'href="{step.replace("&", "&amp;")}"', status_code=403)
+    assert not Result.objects.exists()
+
+    elsewhere = client.post(
+        "/kubernetes-vs-serverless/wizard/finish/",
+        {"workload": "event-driven"},
+        headers={"Referer": "https://evil.example/phish"},
+    )
+    assertNotContains(elsewhere, "evil.example", status_code=403)
+    assertContains(elsewhere, 'href="/kubernetes-vs-serverless/wizard/"', status_code=403)
 
 
 def test_readiness_is_503_until_the_database_is_migrated(tmp_path):
