@@ -94,6 +94,12 @@ def server_error(request):
     return HttpResponseServerError(render_to_string("500.html"))
 
 
+def unreadable_request_page() -> str:
+    """The 400 page for a request too malformed to become a request object."""
+    title, message = _MESSAGES[400]
+    return render_to_string("error.html", {"status": 400, "title": title, "message": message})
+
+
 def _page(request, status: int):
     title, message = _MESSAGES[status]
     context = {"status": status, "title": title, "message": message}

@@ -139,6 +139,10 @@ def wizard_finish(request, slug):
     if unanswered is not None:
         # The last answer opened a follow-up question (or answers were missing): ask it.
         return _go_to_step(request, found, answers, unanswered, state.notices)
+    if state.notices:
+        # Something in the post was dropped: show the answers kept, with what was dropped,
+        # before anything is saved.
+        return _step_response(request, found, answers, None, state.notices)
 
     result = existing_result(found.fingerprint, answers)
     if result is None:

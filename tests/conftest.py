@@ -2,12 +2,6 @@ import pytest
 from django.core.cache import cache
 
 from decision import services
-from tests.factories import comparison_data
-
-
-@pytest.fixture
-def demo_data():
-    return comparison_data()
 
 
 @pytest.fixture(autouse=True)

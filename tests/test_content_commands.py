@@ -3,20 +3,42 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from decision.models import Assessment, Comparison, Criterion, Dimension, FaqEntry, Option
+from decision.models import (
+    Assessment,
+    Choice,
+    ChoiceWeight,
+    Comparison,
+    ContentSnapshot,
+    Dimension,
+    Option,
+    Question,
+    Result,
+    RuleOut,
+    Scenario,
+)
 from tests.factories import FLAGSHIP, comparison_data, modified, write_fixture
 
 pytestmark = pytest.mark.django_db
 
+# What visitors made, not content: loading a file never writes these.
+VISITOR_DATA = {Result, ContentSnapshot}
+
+
+def content_tables() -> list:
+    """Every table of the app except visitor data, many-to-many link tables included."""
+    return [
+        model
+        for model in apps.get_app_config("decision").get_models(include_auto_created=True)
+        if not model._meta.proxy and model not in VISITOR_DATA
+    ]
+
 
 def snapshot() -> dict:
     """Every content row with its primary key, so any write shows up as a difference."""
-    return {
-        model.__name__: sorted(model.objects.values_list())
-        for model in (Comparison, Option, Criterion, Dimension, Assessment, FaqEntry)
-    } | {"points": sorted(Option.objects.values_list("points__pk", "points__text"))}
+    return {model._meta.db_table: sorted(model.objects.values_list()) for model in content_tables()}
 
 
 def load(*paths):
@@ -41,13 +63,33 @@ def test_load_reports_each_comparison(tmp_path):
 
 
 def test_invalid_second_file_changes_nothing(tmp_path):
-    first = write_fixture(tmp_path, comparison_data("first"))
+    data = comparison_data("first")
+    data["scenarios"] = [
+        {
+            "slug": "all-first",
+            "name": "Everything favours the first option",
+            "answers": {q["slug"]: "favour-option-1" for q in data["questions"]},
+            "outcome": "option-1",
+        }
+    ]
+    first = write_fixture(tmp_path, data)
     load(first)
     before = snapshot()
+    wizard = (Question, Choice, ChoiceWeight, RuleOut, Scenario, Choice.dimensions.through)
+    assert all(before[model._meta.db_table] for model in wizard)  # the check covers them
 
-    changed_first = write_fixture(
-        tmp_path, modified(comparison_data("first"), lambda d: d.update(title="Changed"))
-    )
+    def change_everything(d):
+        d.update(title="Changed")
+        d["questions"][0]["prompt"] = "A changed question?"
+        d["questions"][0]["choices"][0]["label"] = "A changed answer"
+        d["questions"][0]["choices"][0]["weights"]["option-1"] = 1.5
+        d["questions"][0]["choices"][0]["dimensions"] = []
+        d["questions"][0]["choices"][-1]["rules_out"][0]["reason"] = "A changed limit."
+        removed = d["questions"].pop()
+        d["scenarios"][0]["answers"].pop(removed["slug"])
+        d["scenarios"][0]["name"] = "A changed scenario"
+
+    changed_first = write_fixture(tmp_path, modified(data, change_everything))
     broken = write_fixture(
         tmp_path,
         modified(comparison_data("second"), lambda d: d["dimensions"][0].update(winner="nope")),
@@ -61,6 +103,12 @@ def test_invalid_second_file_changes_nothing(tmp_path):
     assert snapshot() == before
     assert Comparison.objects.get(slug="first").title == "Comparison first"
     assert not Comparison.objects.filter(slug="second").exists()
+
+    load(changed_first)  # the same change on its own is written, in every table it touches
+    after = snapshot()
+    for model in (Comparison, *wizard):
+        table = model._meta.db_table
+        assert after[table] != before[table], table
 
 
 def test_loading_the_same_file_twice_changes_nothing(tmp_path):
