@@ -67,4 +67,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as u; h = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.'); h = 'localhost' if h in ('', '*') else h; u.urlopen(u.Request('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), headers={'Host': h}), timeout=4)"]
 
-CMD ["gunicorn", "decision.wsgi:application", "--config", "gunicorn.conf.py"]
+# Gunicorn manages the processes; each runs uvicorn's event loop serving Django over ASGI, so a
+# client that sends or reads slowly holds a socket, not a worker (see gunicorn.conf.py).
+CMD ["gunicorn", "decision.asgi:application", "--config", "gunicorn.conf.py"]

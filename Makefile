@@ -22,9 +22,10 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	scripts/test-all
 
-# Lighthouse (mobile) on the comparison page, a wizard step and a result, served by gunicorn
-# with DEBUG off; writes docs/quality.md and fails below 100 in accessibility, best practices
-# or SEO. Needs Node and Chromium (apt-get install -y chromium).
+# Lighthouse (mobile) on the comparison page, a wizard step and a result, served by the
+# production command with DEBUG off; writes docs/quality.md (AUDIT_ARGS="--output FILE": elsewhere)
+# and fails below 100 in accessibility, best practices or SEO. Needs Node and Chromium
+# (apt-get install -y chromium).
 audit: $(STAMP)
 	@if [ ! -x node_modules/.bin/lighthouse ]; then \
 		if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; \
@@ -32,12 +33,14 @@ audit: $(STAMP)
 	fi
 	$(PY) scripts/audit.py $(AUDIT_ARGS)
 
-# Throughput against a static file of the same size, SQL queries, first-visit bytes and a
-# 60 s soak with memory sampling, on gunicorn with DEBUG off (loopback only); writes
-# docs/benchmarks.md and fails when a target is missed. Uses wrk (apt-get install -y wrk),
-# else a Python load generator. `bench/run.py --quick` is a 30-second smoke run.
+# Throughput against a static file of the same size, the comparison page while 20 clients
+# trickle POST bodies, what 1,000 wizard finishes write, SQL queries, first-visit bytes and a
+# 60 s soak with memory sampling, on the production command with DEBUG off (loopback only);
+# writes docs/benchmarks.md and fails when a target is missed. Uses wrk (apt-get install -y
+# wrk), else a Python load generator. BENCH_ARGS="--quick" is a one-minute smoke run that
+# writes no report; BENCH_ARGS="--output FILE" writes it elsewhere.
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

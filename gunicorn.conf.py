@@ -1,13 +1,25 @@
 """Gunicorn settings for every deployment: a container on Kubernetes or a serverless container.
 
+Gunicorn manages the processes (how many, recycling, graceful shutdown); each worker runs
+uvicorn's event loop and serves decision.asgi:application. The event loop reads a request's
+whole body (and later writes the whole response) without tying up anything but a socket, so a
+client that sends or reads slowly cannot hold a worker: Django runs, in one thread per process,
+only on complete requests (decision/asgi_handler.py). With sync workers, two clients
+trickling a POST body held both workers until the timeout and every other visitor waited.
+
 Everything that differs between platforms comes from the environment, so one image runs on both:
-PORT (Cloud Run and App Runner choose it), WEB_CONCURRENCY (sized to the memory the platform
-gives an instance) and FORWARDED_ALLOW_IPS (who may tell us the original scheme). The command
-line and GUNICORN_CMD_ARGS still override anything set here.
+PORT (Cloud Run and App Runner choose it) and WEB_CONCURRENCY (sized to the memory the platform
+gives an instance). The command line and GUNICORN_CMD_ARGS still override anything set here.
 """
 
+import datetime
+import json
+import logging
 import os
+import time
 from pathlib import Path
+
+from uvicorn_worker import UvicornWorker
 
 
 def _env_int(name: str, default: int) -> int:
@@ -31,33 +43,118 @@ def _available_cpus() -> float:
     return float(cores or 1)
 
 
+def _header(scope: dict, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return "-"
+
+
+def json_access_log(app, logger: logging.Logger):
+    """The ASGI app, logging one JSON object per response to `logger` (gunicorn's access log).
+
+    The path is logged without the query string, which holds a visitor's wizard answers.
+    "remote_addr" is the address the connection came from (the proxy in front, in production);
+    "forwarded_for" is the X-Forwarded-For header as received. "bytes" counts the response
+    body; "duration_ms" runs from the first byte of the request to the last of the response,
+    so it includes the time a slow client took to send its body. "status" is null when the
+    client went away before a response started.
+    """
+
+    async def logged(scope, receive, send):
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        started = time.perf_counter()
+        status, sent = None, 0
+
+        async def counting_send(message):
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and scope["method"] != "HEAD":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await app(scope, receive, counting_send)
+        except Exception:
+            status = status or 500  # uvicorn answers 500 for the app
+            raise
+        finally:
+            client = scope.get("client")
+            path = scope.get("raw_path") or scope["path"].encode()
+            record = {
+                "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+                "remote_addr": client[0] if client else "-",
+                "forwarded_for": _header(scope, b"x-forwarded-for"),
+                "method": scope["method"],
+                "path": path.decode("latin-1"),
+                "status": status,
+                "bytes": sent,
+                "duration_ms": round((time.perf_counter() - started) * 1000),
+                "request_id": _header(scope, b"x-request-id"),
+                "user_agent": _header(scope, b"user-agent"),
+            }
+            logger.info(json.dumps(record, ensure_ascii=False))
+
+    return logged
+
+
+class Worker(UvicornWorker):
+    """A uvicorn worker (uvloop and httptools when installed) with this site's access log.
+
+    Uvicorn's own access line holds the query string, so it is off; json_access_log writes to
+    gunicorn's access log instead (accesslog below, or --access-logfile), and not at all when
+    gunicorn has no access log. Proxy headers are off: REMOTE_ADDR stays the address the
+    connection came from, as it was under gunicorn's sync workers. Django alone reads what a
+    proxy adds: the scheme from SECURE_PROXY_SSL_HEADER, the visitor's address from the
+    client-address settings that count trusted proxies (decision/settings.py). Uvicorn's
+    proxy headers would instead take the client from X-Forwarded-For for trusted peers, and
+    with "*" trusted (as on Cloud Run) from its leftmost entry, which the visitor writes.
+    """
+
+    CONFIG_KWARGS = {
+        **UvicornWorker.CONFIG_KWARGS,
+        "access_log": False,
+        "proxy_headers": False,
+        "server_header": False,
+        "lifespan": "off",  # Django has no startup or shutdown hooks to run
+    }
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        access_log = self.log.access_log
+        if access_log.handlers:
+            self.wsgi = json_access_log(self.wsgi, access_log)
+
+
 # Listen on every interface: the platform's proxy or the kubelet connects from outside the
 # container. PORT is how Cloud Run, App Runner and Container Apps tell the container where.
 bind = f"0.0.0.0:{_env_int('PORT', 8000)}"
 
-# Sync workers: the pages are short, CPU-light Django views with a few quick queries, and one
-# request per process keeps the memory of each worker predictable. Gunicorn's rule of thumb is
-# 2 x cores + 1; capped at 8 because with no CPU limit (our Kubernetes Deployment sets none) the
-# count would follow the node's cores and outgrow the memory limit. Deployments set
+# One event loop per process; Django runs the requests of a process in one thread, so a process
+# still computes one page at a time and its memory stays predictable. Gunicorn's rule of thumb
+# is 2 x cores + 1; capped at 8 because with no CPU limit (our Kubernetes Deployment sets none)
+# the count would follow the node's cores and outgrow the memory limit. Deployments set
 # WEB_CONCURRENCY explicitly to match their memory limit.
 workers = _env_int("WEB_CONCURRENCY", min(int(_available_cpus()) * 2 + 1, 8))
-worker_class = "sync"
+worker_class = Worker
 
-# A request that takes longer than this is stuck (every page is a few milliseconds of work):
-# the worker is killed and replaced instead of holding a slot forever.
+# A worker that stops answering gunicorn's heartbeat for this long is killed and replaced. The
+# event loop keeps beating while a view runs in its thread, so this catches a stuck process,
+# not a slow request.
 timeout = 30
-# On SIGTERM (a rolling update, a scale-in, Cloud Run stopping an instance) workers finish the
-# requests they hold for up to this long. Kubernetes' terminationGracePeriodSeconds (35) covers
-# the pre-stop pause (5) plus this.
+# On SIGTERM (a rolling update, a scale-in, Cloud Run stopping an instance) workers stop
+# accepting and finish the requests they hold for up to this long. Kubernetes'
+# terminationGracePeriodSeconds (35) covers the pre-stop pause (5) plus this.
 graceful_timeout = 25
-# Idle keep-alive for workers that hold connections open (gthread, if switched to via
-# GUNICORN_CMD_ARGS): longer than a typical load balancer's reuse window. Sync workers close
-# each connection after its response and ignore this.
+# Idle keep-alive connections are closed after this many seconds (uvicorn's
+# timeout_keep_alive): longer than a typical load balancer's reuse window would be wasted.
 keepalive = 5
 
 # Recycle each worker after about a thousand requests so slow memory growth (caches, fragmented
 # heaps) can never reach the container's memory limit; the jitter stops all workers restarting
-# at the same moment.
+# at the same moment. The uvicorn worker stops accepting at its limit and gunicorn starts a new one.
 max_requests = 1000
 max_requests_jitter = 100
 
@@ -71,22 +168,9 @@ if os.path.isdir("/dev/shm"):
 # the platform (scaling, restarts), and the non-root user has no writable home.
 control_socket_disable = True
 
-# Proxies whose X-Forwarded-Proto gunicorn believes (it sets wsgi.url_scheme from it only for
-# connections from these addresses). Kubernetes: the ingress controller's pod range. Serverless
-# containers are reachable only through the platform's front end, so "*" is safe there. Django
-# also reads the header itself when SECURE_PROXY_SSL_HEADER is set (decision/settings.py).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-# Logs are streams, not files: the platform collects stdout and stderr.
-# Access log: one JSON object per line on stdout, so Cloud Logging, CloudWatch or Loki parse
-# fields without a regex. Gunicorn escapes double quotes in values; "-" marks an absent header.
-# The path is logged without the query string, which holds a visitor's wizard answers.
-# "bytes" counts the body gunicorn wrote itself: static files it hands to sendfile() log 0.
+# Logs are streams, not files: the platform collects stdout and stderr. The access log is one
+# JSON object per line on stdout (Worker and json_access_log above), so Cloud Logging,
+# CloudWatch or Loki parse fields without a regex.
 accesslog = "-"
-access_log_format = (
-    '{"time": "%(t)s", "remote_addr": "%(h)s", "forwarded_for": "%({x-forwarded-for}i)s", '
-    '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, "bytes": %(B)s, '
-    '"duration_ms": %(M)s, "request_id": "%({x-request-id}i)s", "user_agent": "%(a)s"}'
-)
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")

@@ -5,7 +5,8 @@ Usage: python bench/loadgen.py --connections 16 --duration 10 [--processes 2] UR
 Keeps CONNECTIONS requests in flight against 127.0.0.1 (and nowhere else) for DURATION
 seconds, spread over PROCESSES processes (asyncio inside each, so the GIL of one process does
 not cap the rate), rotating through the URLs. Every request opens its own connection and sends
-`Connection: close`, as gunicorn's sync workers close after each response anyway. Prints one
+`Connection: close` (wrk keeps connections alive: another reason to compare only within one
+tool). Prints one
 JSON object on stdout with the same fields bench/run.py reads from wrk: requests, duration,
 bytes, errors by kind (connect, read, write, timeout, status) and latency percentiles.
 

@@ -1,7 +1,15 @@
+"""The ASGI application production serves (gunicorn with uvicorn workers, gunicorn.conf.py):
+Django's synchronous handler behind a front that buffers each request and response, so slow
+clients hold sockets, never the thread that runs Django (decision/asgi_handler.py)."""
+
 import os
 
-from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "decision.settings")
 
-application = get_asgi_application()
+django_application = get_wsgi_application()
+
+from decision.asgi_handler import BufferedWsgi, answer_unreadable_requests  # noqa: E402
+
+application = BufferedWsgi(answer_unreadable_requests(django_application))

@@ -10,14 +10,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, quote_etag
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 
 CACHE_SECONDS = 24 * 3600
+
+# This process's copies of the pages it served last (keys hold the content version, so a copy
+# is never stale): a hit in the shared cache still costs a lookup and a copy of the bytes.
+_LOCAL: dict[str, bytes] = {}
+_LOCAL_LIMIT = 256
 
 try:  # a new release changes templates, so it must change every key and ETag too
     RELEASE = version("decision-wizard")
@@ -39,21 +45,39 @@ def cached_page(
     digest = hashlib.sha256(
         repr((RELEASE, request.scheme, request.get_host(), *parts, updated_at)).encode()
     ).hexdigest()[:40]
-    etag = quote_etag(digest)
+    etag = f'"{digest}"'
     seconds = int(updated_at.timestamp())  # HTTP dates have whole seconds
-    last_modified = http_date(seconds)
-    not_modified = get_conditional_response(request, etag=etag, last_modified=seconds)
-    if not_modified is not None:
-        return not_modified
-    body = cache.get(f"page:{digest}")
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
+        not_modified = get_conditional_response(request, etag=etag, last_modified=seconds)
+        if not_modified is not None:
+            return not_modified
+    body = _LOCAL.get(digest)
+    response = None
     if body is None:
-        response = render()
-        if response.status_code == 200:
-            cache.set(f"page:{digest}", response.content, CACHE_SECONDS)
-    else:
+        body = cache.get(f"page:{digest}")
+        if body is None:
+            response = render()
+            if response.status_code != 200:
+                return response
+            body = response.content
+            cache.set(f"page:{digest}", body, CACHE_SECONDS)
+        if len(_LOCAL) >= _LOCAL_LIMIT:
+            _LOCAL.clear()
+        _LOCAL[digest] = body
+    if response is None:
         response = HttpResponse(body)
     response["ETag"] = etag
-    response["Last-Modified"] = last_modified
+    response["Last-Modified"] = _http_date(seconds)
     # Shared caches may keep a copy but must check back: content edits show at once.
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
     return response
+
+
+def forget_pages() -> None:
+    _LOCAL.clear()
+
+
+@lru_cache(maxsize=256)
+def _http_date(seconds: int) -> str:
+    return http_date(seconds)

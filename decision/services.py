@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
@@ -16,6 +19,7 @@ from .content.schema import ComparisonSchema
 from .content.store import read_comparison
 from .engine import Model, recommend
 from .models import Comparison, ContentSnapshot, Result
+from .page_cache import forget_pages
 from .snapshot import VERSION as SNAPSHOT_VERSION
 from .snapshot import dump_content, dump_recommendation
 
@@ -35,17 +39,56 @@ class CachedContent:
 _LOCAL: dict[str, CachedContent] = {}
 _LOCAL_LIMIT = 32
 
+# What this process last read about versions (a comparison's, a permalink's), and when. It is
+# trusted for settings.CONTENT_RECHECK_SECONDS: an edit made in this process forgets it at once
+# (decision.signals), an edit made in another process shows here within that time.
+_VERSIONS: dict[str, tuple[float, tuple]] = {}
+_PERMALINKS: dict[tuple[str, str], tuple[float, tuple]] = {}
+_MEMO_LIMIT = 1024
+
+
+def forget_versions() -> None:
+    """Read versions afresh on the next request (called after every content edit)."""
+    _VERSIONS.clear()
+    _PERMALINKS.clear()
+
+
+def forget() -> None:
+    """Drop everything this process keeps in memory (tests start from nothing)."""
+    forget_versions()
+    forget_pages()
+    _LOCAL.clear()
+
+
+def _recent(memo: dict, key, read: Callable[[], tuple | None]) -> tuple | None:
+    now = time.monotonic()
+    seen = memo.get(key)
+    if seen is not None and now - seen[0] < settings.CONTENT_RECHECK_SECONDS:
+        return seen[1]
+    value = read()
+    if value is not None:  # what does not exist is asked again: unknown keys cost no memory
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = (now, value)
+    return value
+
 
 def cached_content(slug: str) -> CachedContent | None:
-    """A comparison's content with its fingerprint: one query, then memory or the cache.
+    """A comparison's content with its fingerprint: from memory, or one query and the cache.
 
     The key holds the comparison's `updated_at`, which every content edit moves forward
-    (decision.signals), so no process ever serves content older than the database's.
+    (decision.signals), so no process serves content older than the database's for longer
+    than settings.CONTENT_RECHECK_SECONDS.
     """
-    row = Comparison.objects.version_of(slug)
+    row = _recent(_VERSIONS, slug, lambda: Comparison.objects.version_of(slug))
     if row is None:
         return None
     return content_at_version(slug, *row)
+
+
+def permalink(slug: str, token: str) -> tuple | None:
+    """What a permalink request needs before its cached page (Result.objects.permalink_row)."""
+    return _recent(_PERMALINKS, (slug, token), lambda: Result.objects.permalink_row(slug, token))
 
 
 def content_at_version(slug: str, pk: int, updated_at: datetime) -> CachedContent | None:

@@ -283,5 +283,10 @@ RESULTS_WINDOW_SECONDS = int(os.environ.get("RESULTS_WINDOW_SECONDS", "3600"))
 # many days; `manage.py purge_login_attempts` deletes older ones (run it daily).
 AXES_LOG_RETENTION_DAYS = int(os.environ.get("AXES_LOG_RETENTION_DAYS", "30"))
 
+# How long a process trusts the content version it last read (one query) before reading it
+# again: an edit made in another process shows within this time; the editing process shows
+# it at once.
+CONTENT_RECHECK_SECONDS = float(os.environ.get("CONTENT_RECHECK_SECONDS", "1"))
+
 # Fixture files larger than this are refused unread by load_content.
 CONTENT_MAX_FILE_BYTES = int(os.environ.get("CONTENT_MAX_FILE_BYTES", 2 * 1024 * 1024))

@@ -25,6 +25,7 @@ from .models import (
     RuleOut,
     Scenario,
 )
+from .services import forget_versions
 
 _WHERE = {
     Comparison: lambda row: Q(pk=row.pk),
@@ -49,6 +50,7 @@ def touch(where: Q) -> None:
     pks = list(Comparison.objects.filter(where).values_list("pk", flat=True).distinct())
     if pks:
         Comparison.objects.filter(pk__in=pks).update(updated_at=timezone.now())
+        forget_versions()  # this process shows the edit at once; others within a second
 
 
 def _content_changed(sender, instance, **kwargs):

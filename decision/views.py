@@ -27,6 +27,7 @@ from .services import (
     content_at_version,
     create_result,
     existing_result,
+    permalink,
 )
 from .snapshot import read_snapshot
 from .structured_data import faq_page
@@ -175,7 +176,7 @@ def _too_many_results(request, found: CachedContent, answers: dict[str, str]):
 @require_safe
 def result(request, slug, token):
     """A permalink: rendered from the result's own snapshot, whatever became of the content."""
-    row = Result.objects.permalink_row(slug, token) if TOKEN.fullmatch(token) else None
+    row = permalink(slug, token) if TOKEN.fullmatch(token) else None
     if row is None:
         raise Http404("No such result")
     created_at, saved_fingerprint, current = row

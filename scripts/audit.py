@@ -1,47 +1,50 @@
 """Lighthouse audit of the flagship pages, served as production serves them.
 
-Usage: python scripts/audit.py [--scenario SLUG] [--reports DIR]   (or simply `make audit`)
+Usage: python scripts/audit.py [--scenario SLUG] [--reports DIR] [--output FILE]   (`make audit`)
 
-Builds a throwaway SQLite database, loads fixtures/*.yaml, collects static files, starts
-gunicorn with DEBUG off (requests carry X-Forwarded-Proto: https, as behind the TLS proxy of
-a deployment), walks the wizard to a saved result, then runs Lighthouse (mobile emulation,
-its default) on the comparison page, a mid-wizard step and the result page.
-Writes the scores and every failing audit to docs/quality.md. Exits 1 when accessibility,
-best practices or SEO is below 100 on any page; performance is recorded, not asserted.
+Builds a throwaway SQLite database, loads fixtures/*.yaml, collects static files and starts the
+production command with DEBUG off (bench/server.py, shared with the benchmark; requests carry
+X-Forwarded-Proto: https, as behind the TLS proxy of a deployment), walks the wizard to a saved
+result (bench/wizard_client.py), then runs Lighthouse (mobile emulation, its default) on the
+comparison page, a mid-wizard step and the result page. Writes the scores and every failing
+audit to docs/quality.md. Exits 1 when accessibility, best practices or SEO is below 100 on any
+page; performance is recorded, not asserted.
 
 Needs node_modules/.bin/lighthouse (`npm ci`) and Chromium (CHROME_PATH, default
-/usr/bin/chromium). Standard library only, apart from PyYAML to read the fixture.
+/usr/bin/chromium).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import http.cookiejar
 import json
 import os
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
-import yaml
-
 BASE_DIR = Path(__file__).resolve().parent.parent
-FIXTURE = BASE_DIR / "fixtures" / "kubernetes-vs-serverless.yaml"
+sys.path.insert(0, str(BASE_DIR))  # run as a file: the checkout's bench package
+
+from bench.server import (  # noqa: E402
+    free_port,
+    prepare_site,
+    server_command,
+    server_env,
+    start_server,
+    stop_server,
+    wait_until_up,
+)
+from bench.wizard_client import FIXTURE, PROXY_HEADERS, create_result, pick_scenario  # noqa: E402
+
 OUTPUT = BASE_DIR / "docs" / "quality.md"
 LIGHTHOUSE = BASE_DIR / "node_modules" / ".bin" / "lighthouse"
-VENV_BIN = Path(sys.executable).parent
 CHROME_FLAGS = (
     "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
     "--disable-component-update --disable-sync --no-first-run"
@@ -55,14 +58,8 @@ CATEGORY_NAMES = {
 }
 ASSERTED = ("accessibility", "best-practices", "seo")
 SCORED_MODES = {"binary", "numeric", "metricSavings"}
-# Production sits behind a proxy that terminates TLS and says so (gunicorn trusts this header
-# from 127.0.0.1). Sending it with every request makes Django answer as it does there: https
-# canonical URLs, HSTS, Secure cookies, the strict Referer check on POST.
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
-# Settings of the caller's shell that would make the run depend on it (a shared cache, another
-# static storage, extra gunicorn options).
-IGNORED_ENV = {"REDIS_URL", "STATICFILES_BACKEND", "GUNICORN_CMD_ARGS"}
 MAX_ITEMS = 15  # offending elements listed per audit; the rest are counted
+WHO = "audit"
 
 
 @dataclass
@@ -75,220 +72,7 @@ class Page:
 
 
 def log(message: str) -> None:
-    print(f"audit: {message}", flush=True)
-
-
-# --- the server ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in IGNORED_ENV}
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp / 'audit.sqlite3'}",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        # Lighthouse fetches robots.txt without PROXY_HEADERS; unredirected, it gets the
-        # same answer as it would over https in production.
-        SECURE_SSL_REDIRECT="false",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def manage(env: dict[str, str], *args: str, who: str = "audit", timeout: float = 300) -> None:
-    """Run a manage.py command with these settings; stop with its output if it fails."""
-    log("manage.py " + " ".join(args))
-    completed = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-    if completed.returncode != 0:
-        sys.stderr.write(completed.stdout + completed.stderr)
-        raise SystemExit(f"{who}: manage.py {args[0]} failed (exit {completed.returncode})")
-
-
-def start_server(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen:
-    log(f"starting gunicorn on 127.0.0.1:{port}")
-    with log_path.open("wb") as out:
-        return subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "decision.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, so stopping it stops the workers
-        )
-
-
-def wait_until_up(
-    server: subprocess.Popen, base: str, log_path: Path, timeout: float = 30, who: str = "audit"
-):
-    """Wait for /healthz to answer 200; stop with the server's log if it never does."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.stderr.write(log_path.read_text(errors="replace"))
-            raise SystemExit(f"{who}: gunicorn exited early (exit {server.returncode})")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    sys.stderr.write(log_path.read_text(errors="replace"))
-    raise SystemExit(f"{who}: {base}/healthz did not answer 200 within {timeout:.0f} s")
-
-
-def stop_server(server: subprocess.Popen, grace: float = 10) -> None:
-    """Stop gunicorn and its workers (its process group): politely, then for good."""
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-# --- walking the wizard to a result ----------------------------------------------------
-
-
-class FormParser(HTMLParser):
-    """The forms of a page: action, method and inputs (name, type, value, checked)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._current: dict | None = None
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if tag == "form":
-            self._current = {
-                "action": attributes.get("action") or "",
-                "method": (attributes.get("method") or "get").lower(),
-                "inputs": [],
-            }
-            self.forms.append(self._current)
-        elif tag == "input" and self._current is not None and attributes.get("name"):
-            self._current["inputs"].append(
-                {
-                    "name": attributes["name"],
-                    "type": (attributes.get("type") or "text").lower(),
-                    "value": attributes.get("value") or "",
-                    "checked": "checked" in attributes,
-                }
-            )
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._current = None
-
-
-def pick_scenario(slug: str | None) -> dict:
-    scenarios = yaml.safe_load(FIXTURE.read_text(encoding="utf-8")).get("scenarios") or []
-    if not scenarios:
-        raise SystemExit(f"audit: {FIXTURE.name} has no scenarios to take answers from")
-    if slug:
-        for scenario in scenarios:
-            if scenario["slug"] == slug:
-                return scenario
-        raise SystemExit(f"audit: no scenario {slug!r} in {FIXTURE.name}")
-    # The richest result page: one where the answers pull both ways.
-    return next((s for s in scenarios if s.get("outcome") == "combine"), scenarios[0])
-
-
-class LocalCookiePolicy(http.cookiejar.DefaultCookiePolicy):
-    """Send `Secure` cookies to our own plain-HTTP server, as browsers do for 127.0.0.1."""
-
-    def return_ok_secure(self, cookie, request):
-        return True
-
-
-def fetch(opener: urllib.request.OpenerDirector, request: str | urllib.request.Request):
-    """The final URL and body of a request (redirects followed), or a clear stop."""
-    url = request if isinstance(request, str) else request.full_url
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.geturl(), response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        raise SystemExit(f"audit: {url} answered {error.code} {error.reason}") from None
-    except (urllib.error.URLError, OSError) as error:
-        raise SystemExit(f"audit: {url} failed: {error}") from None
-
-
-def create_result(base: str, comparison: str, answers: dict[str, str]) -> str:
-    """Walk the wizard with these answers (unasked questions get "not sure"); the result URL."""
-    jar = http.cookiejar.CookieJar(LocalCookiePolicy())
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [*opener.addheaders, *PROXY_HEADERS.items()]
-    wizard = f"{base}/{comparison}/wizard/"
-    answers = dict(answers)
-    for _ in range(50):
-        url, html = fetch(opener, wizard + "?" + urllib.parse.urlencode(answers))
-        parser = FormParser()
-        parser.feed(html)
-        asking = next(
-            (
-                i
-                for form in parser.forms
-                for i in form["inputs"]
-                if i["type"] == "radio" and i["name"] not in answers
-            ),
-            None,
-        )
-        if asking is not None:  # a question the scenario leaves open: answer "not sure"
-            values = [
-                i["value"]
-                for form in parser.forms
-                for i in form["inputs"]
-                if i["type"] == "radio" and i["name"] == asking["name"]
-            ]
-            answers[asking["name"]] = "not-sure" if "not-sure" in values else values[0]
-            continue
-        review = next((f for f in parser.forms if f["method"] == "post"), None)
-        if review is None:
-            raise SystemExit(f"audit: {url} shows neither a question nor a review form")
-        break
-    else:
-        raise SystemExit("audit: the wizard kept asking questions; giving up after 50 steps")
-
-    token = next((c.value for c in jar if c.name == "csrftoken"), None)
-    fields = [(i["name"], i["value"]) for i in review["inputs"] if i["type"] != "radio"]
-    if token is None or not any(name == "csrfmiddlewaretoken" for name, _ in fields):
-        raise SystemExit(f"audit: {url} gave no CSRF cookie or form token")
-    # What a browser on the public https:// address sends; Django checks it against the host.
-    public = "https://" + base.removeprefix("http://")
-    request = urllib.request.Request(
-        urllib.parse.urljoin(url, review["action"]),
-        data=urllib.parse.urlencode(fields).encode(),
-        headers={"Referer": public + url.removeprefix(base), "Origin": public},
-        method="POST",
-    )
-    result_url, _ = fetch(opener, request)  # follows the 302 to the permalink
-    if "/results/" not in urllib.parse.urlsplit(result_url).path:
-        raise SystemExit(f"audit: finishing the wizard led to {result_url}, not a result")
-    return result_url
+    print(f"{WHO}: {message}", flush=True)
 
 
 # --- Lighthouse --------------------------------------------------------------------------
@@ -495,9 +279,9 @@ def render(pages: list[Page], scenario: dict, chrome: str, elapsed: float) -> st
         "# Quality: Lighthouse scores",
         "",
         "Generated by `make audit` (`scripts/audit.py`); do not edit by hand. The site runs as",
-        "in production (gunicorn, `DEBUG=false`, whitenoise) on a fresh SQLite database loaded",
-        "from `fixtures/*.yaml`. Accessibility, best practices and SEO must be 100 on every page;",
-        "performance is recorded, not asserted.",
+        "in production (gunicorn with uvicorn workers, `DEBUG=false`, whitenoise) on a fresh",
+        "SQLite database loaded from `fixtures/*.yaml`. Accessibility, best practices and SEO",
+        "must be 100 on every page; performance is recorded, not asserted.",
         "",
         f"- Date: {now}",
         f"- Lighthouse: {first.get('lighthouseVersion', 'unknown')}"
@@ -571,22 +355,19 @@ def main() -> int:
         raise SystemExit(f"audit: no Chromium at {chrome}; apt-get install -y chromium")
 
     started = time.monotonic()
-    scenario = pick_scenario(args.scenario)
+    scenario = pick_scenario(args.scenario, who=WHO)
     comparison = FIXTURE.stem
     tmp = Path(tempfile.mkdtemp(prefix="decision-audit-"))
     server = None
     try:
         env = server_env(tmp)
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_content", *sorted(str(p) for p in (BASE_DIR / "fixtures").glob("*.yaml")))
-        manage(env, "collectstatic", "--noinput")
-
+        prepare_site(env, who=WHO)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = start_server(env, port, tmp / "gunicorn.log")
-        wait_until_up(server, base, tmp / "gunicorn.log")
+        server = start_server(server_command(port), env, tmp / "server.log")
+        wait_until_up(server, base, tmp / "server.log", who=WHO)
 
-        result_url = create_result(base, comparison, scenario["answers"])
+        result_url = create_result(base, comparison, scenario["answers"], who=WHO)
         log(f"result page {result_url}")
         step = f"/{comparison}/wizard/?workload=event-driven&step=state"
         pages = [

@@ -8,10 +8,10 @@ from decision import services
 def _fresh_caches():
     """Each test starts with empty caches: a query count must never measure a cache hit."""
     cache.clear()
-    services._LOCAL.clear()
+    services.forget()
     yield
     cache.clear()
-    services._LOCAL.clear()
+    services.forget()
 
 
 @pytest.fixture

@@ -214,7 +214,7 @@ class AdminStateMachine(RuleBasedStateMachine):
     @initialize()
     def start(self):
         cache.clear()
-        services._LOCAL.clear()
+        services.forget()
         self.slug = f"machine-{next(_SLUGS)}"
         self.comparison = load_data(_data_with_scenarios(self.slug))
         user = get_user_model().objects.filter(username="machine-admin").first()

@@ -1,19 +1,36 @@
-"""The deployment files agree with each other and with the app (no cluster, no network).
+"""The deployment files agree with each other and with the app.
 
 The Dockerfile, gunicorn.conf.py, the Kubernetes manifests and the Cloud Run service all name
-the same image, port, user and probe paths; these tests fail when one of them drifts.
+the same image, command, port, user and probe paths; these tests fail when one of them drifts.
+No cluster and no network: the one test that starts the server does so on 127.0.0.1.
 """
 
+import asyncio
+import http.client
 import json
+import logging
 import re
 import runpy
+import socket
+import time
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 import yaml
 from django.urls import resolve
-from gunicorn.glogging import SafeAtoms
+from uvicorn_worker import UvicornWorker
+
+from bench.server import (
+    PRODUCTION_COMMAND,
+    free_port,
+    prepare_site,
+    server_command,
+    server_env,
+    start_server,
+    stop_server,
+    wait_until_up,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 KUBERNETES = ROOT / "deploy" / "kubernetes"
@@ -87,7 +104,7 @@ def dockerfile_env(stage: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def gunicorn_settings(monkeypatch, **env: str) -> dict:
-    for name in ("PORT", "WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"):
+    for name in ("PORT", "WEB_CONCURRENCY", "GUNICORN_LOG_LEVEL"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -362,14 +379,25 @@ def test_the_image_installs_runtime_dependencies_only_and_bakes_in_no_secret():
         if keyword in {"ENV", "ARG"}:
             assert "SECRET_KEY" not in arguments and "ALLOWED_HOSTS" not in arguments
     assert dockerfile_env(final_stage())["DEBUG"] == "false"
+    assert any(k == "HEALTHCHECK" and "/healthz" in a for k, a in final_stage())
+
+
+def test_every_deployment_and_the_benchmark_run_the_images_asgi_command():
     (cmd,) = [a for k, a in final_stage() if k == "CMD"]
     assert json.loads(cmd) == [
         "gunicorn",
-        "decision.wsgi:application",
+        "decision.asgi:application",
         "--config",
         "gunicorn.conf.py",
     ]
-    assert any(k == "HEALTHCHECK" and "/healthz" in a for k, a in final_stage())
+    # bench/run.py and scripts/audit.py start exactly this (bench/server.py).
+    assert tuple(json.loads(cmd)) == PRODUCTION_COMMAND
+    # Neither platform overrides it: both run the image's CMD.
+    for container in (only_container(by_kind("Deployment")), cloud_run_container()):
+        assert "command" not in container and "args" not in container
+    readme = (ROOT / "deploy" / "README.md").read_text()
+    assert " ".join(PRODUCTION_COMMAND) in readme
+    assert "decision.wsgi" not in readme
 
 
 def test_dockerignore_keeps_local_state_out_of_the_image():
@@ -383,31 +411,150 @@ def test_gunicorn_workers_follow_web_concurrency_with_a_capped_default(monkeypat
     assert 1 <= gunicorn_settings(monkeypatch)["workers"] <= 8
     settings = gunicorn_settings(monkeypatch)
     assert settings["timeout"] == 30
+    assert settings["graceful_timeout"] < 35  # the pods' terminationGracePeriodSeconds
     assert settings["max_requests"] > 0 and settings["max_requests_jitter"] > 0
-    assert settings["forwarded_allow_ips"] == "127.0.0.1"
-    assert gunicorn_settings(monkeypatch, FORWARDED_ALLOW_IPS="*")["forwarded_allow_ips"] == "*"
     assert settings["accesslog"] == "-" and settings["errorlog"] == "-"
 
 
-def test_gunicorn_access_log_lines_are_json():
-    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    atoms = {
-        "t": "[26/Nov/2026:21:55:53 +0000]",
-        "h": "10.0.0.7",
-        "m": "GET",
-        "U": "/kubernetes-vs-serverless/",
-        "s": "200",
-        "B": 65894,
-        "M": 18,
-        "a": 'Mozilla/5.0 "quoted"',
-        "{x-request-id}i": "abc-123",
+def test_workers_run_uvicorn_without_its_access_line_or_proxy_headers(monkeypatch):
+    """Uvicorn's access line holds the query string (a visitor's answers); its proxy headers
+    would take REMOTE_ADDR from X-Forwarded-For, which Django's client-address settings read."""
+    worker = gunicorn_settings(monkeypatch)["worker_class"]
+    assert issubclass(worker, UvicornWorker)
+    assert worker.CONFIG_KWARGS["access_log"] is False
+    assert worker.CONFIG_KWARGS["proxy_headers"] is False
+    assert worker.CONFIG_KWARGS["loop"] == worker.CONFIG_KWARGS["http"] == "auto"
+    # So no deployment sets the variable that would name trusted proxies to uvicorn.
+    assert "forwarded_allow_ips" not in gunicorn_settings(monkeypatch)
+    for path in [CLOUD_RUN, *KUBERNETES.glob("*.yaml")]:
+        assert "FORWARDED_ALLOW_IPS" not in path.read_text(), path.name
+
+
+def access_log_record(monkeypatch, method: str, query: bytes) -> dict:
+    """The JSON line gunicorn.conf.py's access log writes for one request to a small app."""
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"hello", "more_body": True})
+        await send({"type": "http.response.body", "body": b" world"})
+
+    async def ignore(message):
+        pass
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": "/kubernetes-vs-serverless/wizard/",
+        "raw_path": b"/kubernetes-vs-serverless/wizard/",
+        "query_string": query,
+        "client": ("10.0.0.7", 51000),
+        "headers": [
+            (b"user-agent", b'Mozilla/5.0 "quoted"'),
+            (b"x-request-id", b"abc-123"),
+        ],
     }
-    line = settings["access_log_format"] % SafeAtoms(atoms)
-    record = json.loads(line)
-    assert record["status"] == 200 and record["duration_ms"] == 18 and record["bytes"] == 65894
+    logger = logging.getLogger("test_deploy.access")
+    messages = []
+    monkeypatch.setattr(logger, "info", messages.append)
+    logged = gunicorn_settings(monkeypatch)["json_access_log"](app, logger)
+    asyncio.run(logged(scope, None, ignore))
+    (line,) = messages
+    return json.loads(line)
+
+
+def test_access_log_lines_are_json_without_the_query_string(monkeypatch):
+    record = access_log_record(monkeypatch, "GET", b"workload=mixed&state=stateless")
+    assert record["path"] == "/kubernetes-vs-serverless/wizard/"
+    assert "workload" not in json.dumps(record)
+    assert record["status"] == 200 and record["bytes"] == len(b"hello world")
+    assert record["method"] == "GET" and record["remote_addr"] == "10.0.0.7"
     assert record["request_id"] == "abc-123"
     assert record["forwarded_for"] == "-"  # an absent header
     assert record["user_agent"] == 'Mozilla/5.0 "quoted"'
+    assert isinstance(record["duration_ms"], int)
+    assert access_log_record(monkeypatch, "HEAD", b"")["bytes"] == 0
+
+
+# --- the server itself --------------------------------------------------------------------------
+
+COMPARISON_PAGE = "/kubernetes-vs-serverless/"
+SLOW_POST = (
+    b"POST /kubernetes-vs-serverless/wizard/finish/ HTTP/1.1\r\n"
+    b"Host: 127.0.0.1\r\n"
+    b"Cookie: csrftoken=" + b"x" * 32 + b"\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\n"
+    b"Content-Length: 100000\r\n\r\n"
+    b"answers="
+)
+
+
+@pytest.fixture(scope="module")
+def production_server(tmp_path_factory):
+    """The production command on a free port, DEBUG off, on a fresh database with the fixtures.
+
+    Static files are referenced, not collected (no manifest): the pages are what is tested.
+    """
+    tmp = tmp_path_factory.mktemp("server")
+    static = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    env = server_env(tmp, STATICFILES_BACKEND=static)
+    prepare_site(env, who="test_deploy", static=False)
+    port, log_path = free_port(), tmp / "server.log"
+    server = start_server(server_command(port, workers=2), env, log_path)
+    try:
+        wait_until_up(server, f"http://127.0.0.1:{port}", log_path, who="test_deploy")
+        yield port, log_path
+    finally:
+        stop_server(server)
+
+
+def request(port: int, method: str, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_pages_are_served_while_slow_clients_hold_post_bodies_open(production_server):
+    """Sync workers each waited for a trickled body; now the event loop waits, not a worker."""
+    port, _ = production_server
+    slow = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(4)]
+    try:
+        for connection in slow:  # more of them than workers, each 99,992 bytes short
+            connection.sendall(SLOW_POST)
+        status, body = request(port, "GET", COMPARISON_PAGE)
+        assert status == 200
+        assert b"</html>" in body
+        for connection in slow:  # still waiting for their bodies: no answer yet
+            connection.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                connection.recv(1)
+    finally:
+        for connection in slow:
+            connection.close()
+
+
+def access_records(log_path: Path, method: str) -> list[dict]:
+    """The access log's records of this method, once one is written (it follows the answer)."""
+    for _ in range(50):
+        lines = log_path.read_text().splitlines()
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+        found = [r for r in records if r.get("method") == method]
+        if found:
+            return found
+        time.sleep(0.1)
+    return []
+
+
+def test_head_requests_are_answered_without_a_body_or_a_warning(production_server):
+    port, log_path = production_server
+    before = len(log_path.read_text())  # the server is shared with other tests
+    assert request(port, "HEAD", COMPARISON_PAGE) == (200, b"")
+    (head,) = access_records(log_path, "HEAD")
+    assert head["path"] == COMPARISON_PAGE and head["status"] == 200 and head["bytes"] == 0
+    assert "WARNING" not in log_path.read_text()[before:]
 
 
 # --- schema validation ----------------------------------------------------------------------------

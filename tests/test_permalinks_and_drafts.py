@@ -33,7 +33,7 @@ def test_a_permalink_answers_200_after_the_content_is_corrupted(client):
     # Written around the gate, straight into the table: the kind of damage the gate prevents.
     FaqEntry.objects.update(sources="not a url")
     cache.clear()
-    services._LOCAL.clear()
+    services.forget()
 
     page = client.get(result.get_absolute_url())
     assert page.status_code == 200

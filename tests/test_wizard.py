@@ -710,7 +710,7 @@ def _queries(client, url, **kwargs) -> int:
 def _cold_then_warm(client, url, **kwargs) -> tuple[int, int]:
     """Queries for a request with every cache empty, then for the same request again."""
     cache.clear()
-    services._LOCAL.clear()
+    services.forget()
     return _queries(client, url, **kwargs), _queries(client, url, **kwargs)
 
 
