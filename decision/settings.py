@@ -78,7 +78,7 @@ MIDDLEWARE = [
     # Pages, not static files: whitenoise answers those above with its pre-compressed copies.
     # Django's gzip pads each response at random, which defeats BREACH-style guessing.
     "django.middleware.gzip.GZipMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "decision.headers.SitePolicyMiddleware",  # Django's CSP, built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

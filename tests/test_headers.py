@@ -77,3 +77,12 @@ def test_hsts_binds_subdomains_and_preloading_only_when_asked(tmp_path, extra, e
     assert manage(env=env, code=code).stdout.strip().splitlines()[-1] == expected
     check = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_policy_is_built_once_but_follows_the_settings(client, settings):
+    first = client.get("/")["Content-Security-Policy"]
+    assert first.startswith("default-src 'none'; ")
+    settings.SECURE_CSP = {"default-src": ["'none'"], "img-src": ["https://images.example"]}
+    assert client.get("/")["Content-Security-Policy"] == (
+        "default-src 'none'; img-src https://images.example"
+    )
