@@ -152,11 +152,11 @@ graceful_timeout = 25
 # timeout_keep_alive): longer than a typical load balancer's reuse window would be wasted.
 keepalive = 5
 
-# Recycle each worker after about a thousand requests so slow memory growth (caches, fragmented
-# heaps) can never reach the container's memory limit; the jitter stops all workers restarting
-# at the same moment. The uvicorn worker stops accepting at its limit and gunicorn starts a new one.
-max_requests = 1000
-max_requests_jitter = 100
+# Workers are not recycled after a number of requests. A uvicorn worker at its limit closes the
+# connections it has accepted but not yet read, so every recycle could drop a visitor's request
+# (the benchmark's 2,000-request write run met one). The benchmark's soak shows no memory growth
+# per worker, and the container's memory limit restarts a process that ever grows.
+max_requests = 0
 
 # The worker heartbeat file is touched constantly; on a disk-backed or overlay /tmp that can
 # stall workers. /dev/shm is memory-backed and stays writable when the root filesystem is
