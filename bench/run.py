@@ -73,10 +73,10 @@ WHO = "bench"
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short runs: a smoke test")
-    parser.add_argument("--duration", type=int, help="measured seconds per URL (default 10)")
+    parser.add_argument("--duration", type=int, help="measured seconds per URL (default 20)")
     parser.add_argument("--warmup", type=int, help="warm-up seconds per URL (default 3)")
     parser.add_argument(
-        "--rounds", type=int, help="interleaved slices the duration is cut into (default 2)"
+        "--rounds", type=int, help="interleaved slices the duration is cut into (default 5)"
     )
     parser.add_argument("--soak-seconds", type=int, help="soak length; 0 skips it (default 60)")
     parser.add_argument(
@@ -111,10 +111,10 @@ def parse_args() -> argparse.Namespace:
     )
     args = parser.parse_args()
     defaults = {
-        "duration": (3, 10),
+        "duration": (3, 20),
         "warmup": (1, 3),
         "wait_idle": (0, 120),
-        "rounds": (1, 2),
+        "rounds": (1, 5),
         "soak_seconds": (10, 60),
         "slow_seconds": (3, 10),
         "writes": (100, 1000),

@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "decision",
 ]
 
+# Only admin shows messages, to signed-in staff: keep them in the session. The default (a
+# signed cookie, falling back to the session) builds a cookie signer on every request.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 # A form posted without its CSRF token gets the site's own page, with the way back.
 CSRF_FAILURE_VIEW = "decision.errors.csrf_failure"
 
