@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +22,7 @@ CACHE_SECONDS = 24 * 3600
 
 # This process's copies of the pages it served last (keys hold the content version, so a copy
 # is never stale): a hit in the shared cache still costs a lookup and a copy of the bytes.
-_LOCAL: dict[str, bytes] = {}
+_LOCAL: dict[tuple, _Page] = {}
 _LOCAL_LIMIT = 256
 
 try:  # a new release changes templates, so it must change every key and ETag too
@@ -45,42 +45,52 @@ def cached_page(
     # The Host header as sent: CommonMiddleware has checked it against ALLOWED_HOSTS already,
     # and checking it again costs a third of a cache hit.
     host = request.META.get("HTTP_HOST") or request.get_host()
-    digest = hashlib.sha256(
-        repr((RELEASE, request.scheme, host, *parts, updated_at)).encode()
-    ).hexdigest()[:40]
-    etag = f'"{digest}"'
-    seconds = int(updated_at.timestamp())  # HTTP dates have whole seconds
-    meta = request.META
-    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
-        not_modified = get_conditional_response(request, etag=etag, last_modified=seconds)
-        if not_modified is not None:
-            return not_modified
-    body = _LOCAL.get(digest)
+    key = (request.scheme, host, parts, updated_at)
+    page = _LOCAL.get(key)
     response = None
-    if body is None:
-        body = cache.get(f"page:{digest}")
-        if body is None:
-            response = render()
-            if response.status_code != 200:
-                return response
-            body = response.content
-            cache.set(f"page:{digest}", body, CACHE_SECONDS)
+    if page is None:
+        page, response = _stored_or_rendered(key, render)
+        if response is not None and response.status_code != 200:
+            return response
         if len(_LOCAL) >= _LOCAL_LIMIT:
             _LOCAL.clear()
-        _LOCAL[digest] = body
+        _LOCAL[key] = page
+    meta = request.META
+    if "HTTP_IF_NONE_MATCH" in meta or "HTTP_IF_MODIFIED_SINCE" in meta:
+        seconds = int(updated_at.timestamp())
+        not_modified = get_conditional_response(request, etag=page.etag, last_modified=seconds)
+        if not_modified is not None:
+            return not_modified
     if response is None:
-        response = HttpResponse(body)
-    response["ETag"] = etag
-    response["Last-Modified"] = _http_date(seconds)
+        response = HttpResponse(page.body)
+    response["ETag"] = page.etag
+    response["Last-Modified"] = page.last_modified
     # Shared caches may keep a copy but must check back: content edits show at once.
     response["Cache-Control"] = "public, max-age=0, must-revalidate"
     return response
 
 
+class _Page(NamedTuple):
+    body: bytes
+    etag: str
+    last_modified: str
+
+
+def _stored_or_rendered(key: tuple, render) -> tuple[_Page, HttpResponse | None]:
+    """The page from the shared cache, or rendered (and stored when it is a 200)."""
+    scheme, host, parts, updated_at = key
+    digest = hashlib.sha256(repr((RELEASE, scheme, host, *parts, updated_at)).encode()).hexdigest()[
+        :40
+    ]
+    seconds = int(updated_at.timestamp())  # HTTP dates have whole seconds
+    body, response = cache.get(f"page:{digest}"), None
+    if body is None:
+        response = render()
+        body = response.content
+        if response.status_code == 200:
+            cache.set(f"page:{digest}", body, CACHE_SECONDS)
+    return _Page(body, f'"{digest}"', http_date(seconds)), response
+
+
 def forget_pages() -> None:
     _LOCAL.clear()
-
-
-@lru_cache(maxsize=256)
-def _http_date(seconds: int) -> str:
-    return http_date(seconds)
