@@ -211,10 +211,8 @@ def render(m: Measurements, found: list[Verdict]) -> str:
     before, at_soak = (" / ".join(f"{x:.2f}" for x in avg) for avg in m.load_averages)
     if args.max_requests == 0:
         recycling = (
-            "`--max-requests 0` turns off gunicorn.conf.py's recycling of each worker after"
-            " about 1000 requests: at these rates a worker would restart every second or two,"
-            " so the numbers would measure worker start-up (importing Django) rather than the"
-            " pages, and the soak could not see a leak."
+            "`--max-requests 0`, as in gunicorn.conf.py: workers are never recycled, so the"
+            " soak sees any growth of a worker's memory."
         )
     else:
         recycling = (
@@ -438,9 +436,8 @@ def method_extra_lines(m: Measurements) -> list[str]:
             " fixture's choices (follow-up questions only when shown); after the first"
             " *distinct* POSTs the sets repeat. Database bytes: the SQLite file's growth, and"
             " `dbstat` pages of the results and snapshot tables with their indexes. These"
-            " servers keep gunicorn.conf.py's recycling (about 1000 requests a worker) and,"
-            " without `REDIS_URL`, count the limit on new results in each worker's own memory,"
-            " as a deployment without Redis would."
+            " servers run gunicorn.conf.py as it is and, without `REDIS_URL`, count the limit on"
+            " new results in each worker's own memory, as a deployment without Redis would."
         )
     return lines
 
