@@ -1,10 +1,19 @@
 """Send one request through the production ASGI application, as uvicorn would."""
 
 import asyncio
-
-from asgiref.sync import async_to_sync
+from concurrent.futures import ThreadPoolExecutor
 
 from decision.asgi import application
+
+
+def run(coroutine):
+    """Run a coroutine to its end in a thread of its own.
+
+    The browser tests' Playwright keeps an event loop running in the main thread for the whole
+    session, where asyncio.run and async_to_sync refuse to start another.
+    """
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def asgi_request(method: str, path: str, *, query: bytes = b"", headers=(), body: bytes = b""):
@@ -26,7 +35,7 @@ def asgi_request(method: str, path: str, *, query: bytes = b"", headers=(), body
     sent = []
     received = [{"type": "http.request", "body": body, "more_body": False}]
 
-    async def run():
+    async def exchange():
         done = asyncio.Event()
 
         async def receive():
@@ -42,7 +51,7 @@ def asgi_request(method: str, path: str, *, query: bytes = b"", headers=(), body
 
         await application(scope, receive, send)
 
-    async_to_sync(run)()
+    run(exchange())
     start = next(m for m in sent if m["type"] == "http.response.start")
     content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], dict(start["headers"]), content

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from decision.asgi_handler import BufferedWsgi
-from tests.asgi_client import asgi_request
+from tests.asgi_client import asgi_request, run
 from tests.factories import load_flagship
 
 MANY_FIELDS = b"&".join(b"k%d=v" % n for n in range(1_100))
@@ -90,7 +90,7 @@ def test_django_runs_in_one_thread_on_whole_bodies_never_in_the_event_loop():
             *(_ask(application, [b"a" * 10, b"b" * 10, b"c"]) for _ in range(5))
         )
 
-    answers = asyncio.run(many())
+    answers = run(many())
     assert {status for status, _, _ in answers} == {200}
     assert {body for _, body, _ in answers} == {b"one two"}
     assert [body for _, body in seen] == [b"a" * 10 + b"b" * 10 + b"c"] * 5
@@ -102,17 +102,15 @@ def test_django_runs_in_one_thread_on_whole_bodies_never_in_the_event_loop():
 def test_a_body_over_the_limit_is_refused_unread():
     seen = []
     application = BufferedWsgi(_wsgi_recording_threads(seen), max_body=100)
-    declared = asyncio.run(_ask(application, [b"x"], headers=[(b"content-length", b"101")]))
-    sent = asyncio.run(_ask(application, [b"x" * 60, b"x" * 60]))
+    declared = run(_ask(application, [b"x"], headers=[(b"content-length", b"101")]))
+    sent = run(_ask(application, [b"x" * 60, b"x" * 60]))
     assert declared[0] == sent[0] == 413
     assert seen == []  # Django never saw either
 
 
 def test_head_is_answered_without_a_body():
     seen = []
-    status, body, _ = asyncio.run(
-        _ask(BufferedWsgi(_wsgi_recording_threads(seen)), [b""], method="HEAD")
-    )
+    status, body, _ = run(_ask(BufferedWsgi(_wsgi_recording_threads(seen)), [b""], method="HEAD"))
     assert (status, body) == (200, b"")
     assert len(seen) == 1
 
@@ -132,5 +130,5 @@ def test_a_client_that_leaves_mid_body_costs_django_nothing():
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "headers": [], "path": "/", "query_string": b""}
-    asyncio.run(application(scope, receive, send))
+    run(application(scope, receive, send))
     assert seen == [] and sent == []

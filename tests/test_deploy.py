@@ -5,7 +5,6 @@ the same image, command, port, user and probe paths; these tests fail when one o
 No cluster and no network: the one test that starts the server does so on 127.0.0.1.
 """
 
-import asyncio
 import http.client
 import json
 import logging
@@ -31,6 +30,7 @@ from bench.server import (
     stop_server,
     wait_until_up,
 )
+from tests.asgi_client import run
 
 ROOT = Path(__file__).resolve().parent.parent
 KUBERNETES = ROOT / "deploy" / "kubernetes"
@@ -457,7 +457,7 @@ def access_log_record(monkeypatch, method: str, query: bytes) -> dict:
     messages = []
     monkeypatch.setattr(logger, "info", messages.append)
     logged = gunicorn_settings(monkeypatch)["json_access_log"](app, logger)
-    asyncio.run(logged(scope, None, ignore))
+    run(logged(scope, None, ignore))
     (line,) = messages
     return json.loads(line)
 
