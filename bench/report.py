@@ -320,10 +320,7 @@ def render(m: Measurements, found: list[Verdict]) -> str:
             f"{soak.seconds} s, {soak.connections} connections, {args.threads} {workers},"
             " rotating through the wizard step, the comparison page and the result page.",
             "",
-            "| req/s | Requests | p50 ms | p90 ms | p99 ms | max ms | Errors |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-            f"| {load.rps:.0f} | {load.requests:,} | {load.p50_ms:.1f} | {load.p90_ms:.1f}"
-            f" | {load.p99_ms:.1f} | {load.max_ms:.1f} | {load.error_count} |",
+            *load_table(load),
             "",
             "Resident memory (`VmRSS` in `/proc/<pid>/status`) of the gunicorn master and its"
             f" workers, sampled every {RSS_SAMPLE_SECONDS:g} s ({soak.samples} samples). The"
@@ -453,10 +450,7 @@ def slow_lines(m: Measurements) -> list[str]:
         f" bodies; {clients.still_waiting} of them were still open and unanswered at the end"
         " (held by the event loop, not by a worker).",
         "",
-        "| req/s | Requests | p50 ms | p90 ms | p99 ms | max ms | Errors |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| {load.rps:.0f} | {load.requests:,} | {load.p50_ms:.1f} | {load.p90_ms:.1f}"
-        f" | {load.p99_ms:.1f} | {load.max_ms:.1f} | {load.error_count} |",
+        *load_table(load),
         "",
     ]
 
@@ -498,3 +492,13 @@ def writes_lines(m: Measurements) -> list[str]:
         "",
     ]
     return lines
+
+
+def load_table(load) -> list[str]:
+    """One load run as a Markdown table: throughput, latency percentiles, errors."""
+    return [
+        "| req/s | Requests | p50 ms | p90 ms | p99 ms | max ms | Errors |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {load.rps:.0f} | {load.requests:,} | {load.p50_ms:.1f} | {load.p90_ms:.1f}"
+        f" | {load.p99_ms:.1f} | {load.max_ms:.1f} | {load.error_count} |",
+    ]
