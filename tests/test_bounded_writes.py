@@ -12,6 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from decision import wizard as steps
 from decision.engine import NOT_SURE, effective_answers
+from decision.limits import allow_new_result, client_address
 from decision.models import Comparison, ContentSnapshot, Result
 from decision.services import cached_content, create_result
 from tests.factories import load_flagship
@@ -199,3 +200,12 @@ def test_existing_results_move_to_shared_snapshots_and_keep_their_links():
     assert {r.content_fingerprint for r in old.objects.all()} == {"v1", "v2"}
     assert all(r.snapshot == stored for r in old.objects.all())
     MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_a_request_without_an_address_has_none_and_still_counts(settings, rf):
+    """Axes stores the address in an IP column: a request built in code must give None."""
+    settings.RESULTS_PER_CLIENT = 1
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_address(request) is None
+    assert allow_new_result(request) and not allow_new_result(request)
