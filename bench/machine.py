@@ -105,22 +105,16 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=BASE_DIR, capture_output=True, text=True, timeout=10
+    ).stdout.strip()
+
+
 def code_revision() -> str:
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
+        head = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except OSError:
         return "unknown"
     if not head:
