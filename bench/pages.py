@@ -9,7 +9,8 @@ from bench.load import Load
 COMPARISON = "kubernetes-vs-serverless"
 COMPARISON_PATH = f"/{COMPARISON}/"
 WIZARD_STEP = (
-    f"/{COMPARISON}/wizard/?workload=event-driven&state=stateless&duration=seconds&step=traffic"
+    f"/{COMPARISON}/wizard/?location=one-cloud&regulation=standard&parts=web-api&parts=events"
+    "&step=hardware"
 )
 CEILING_PATH = "bench/ceiling.html"  # inside STATIC_ROOT, so served at /static/bench/…
 FLOOR_PATH = "bench/floor.html"  # matches none of the app's patterns

@@ -296,7 +296,8 @@ def render(m: Measurements, found: list[Verdict]) -> str:
         " ceiling's bytes through the whole middleware stack and does nothing else. The gap"
         " between the ceiling and the floor is the fixed cost of a Django response of that"
         " size; the gap between the floor and a page is the page's own work.",
-        f"- Wizard step: `{WIZARD_STEP}` (three answers given, the traffic question on screen).",
+        f"- Wizard step: `{WIZARD_STEP}` (three answers given, two parts picked, the hardware"
+        " question on screen).",
         "- Result: saved by walking the wizard over HTTP (as `make audit` does) with the answers"
         f" of scenario `{scenario['slug']}` ({scenario['name']}); questions the scenario leaves"
         ' open are answered "not sure".',

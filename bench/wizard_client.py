@@ -16,6 +16,9 @@ from html.parser import HTMLParser
 import yaml
 
 from bench.server import BASE_DIR
+from decision.content.engine_data import engine_model
+from decision.content.schema import ComparisonSchema
+from decision.engine import effective_answers
 
 FIXTURE = BASE_DIR / "fixtures" / "kubernetes-vs-serverless.yaml"
 # Production sits behind a proxy that terminates TLS and says so. Sending this with every
@@ -75,17 +78,21 @@ def pick_scenario(slug: str | None, who: str = "bench") -> dict:
 
 
 def answer_sets(count: int, seed: int = 1) -> list[dict[str, str]]:
-    """`count` different answer sets to the fixture's questions (follow-ups only when shown)."""
-    questions = fixture()["questions"]
+    """`count` different answer sets, each only to the questions its own answers lead to."""
+    data = fixture()
+    model = engine_model(ComparisonSchema.model_validate(data))
     chooser = random.Random(seed)
     found: dict[tuple, dict[str, str]] = {}
     while len(found) < count:
         answers: dict[str, str] = {}
-        for question in questions:
-            condition = question.get("show_if")
-            if condition and answers.get(condition["question"]) != condition["choice"]:
-                continue
-            answers[question["slug"]] = chooser.choice(question["choices"])["slug"]
+        for question in data["questions"]:
+            slugs = [choice["slug"] for choice in question["choices"]]
+            if question.get("multiple"):
+                picked = chooser.sample(slugs, chooser.randint(1, len(slugs)))
+                answers[question["slug"]] = ",".join(s for s in slugs if s in picked)
+            else:
+                answers[question["slug"]] = chooser.choice(slugs)
+        answers = effective_answers(model, answers)
         found.setdefault(tuple(sorted(answers.items())), answers)
     return list(found.values())
 
@@ -134,7 +141,9 @@ def review_form(opener, base: str, comparison: str, answers: dict[str, str], who
         url, html = fetch(opener, wizard + "?" + urllib.parse.urlencode(answers), who)
         parser = FormParser()
         parser.feed(html)
-        radios = [i for form in parser.forms for i in form["inputs"] if i["type"] == "radio"]
+        radios = [
+            i for form in parser.forms for i in form["inputs"] if i["type"] in ("radio", "checkbox")
+        ]
         asking = next((i["name"] for i in radios if i["name"] not in answers), None)
         if asking is None:
             review = next((f for f in parser.forms if f["method"] == "post"), None)
@@ -150,7 +159,9 @@ def review_form(opener, base: str, comparison: str, answers: dict[str, str], who
 def finish_request(opener, base: str, url: str, form: dict, who: str = "bench"):
     """The POST a browser sends to finish the wizard from this review form."""
     token = next((c.value for c in opener.jar if c.name == "csrftoken"), None)
-    fields = [(i["name"], i["value"]) for i in form["inputs"] if i["type"] != "radio"]
+    fields = [
+        (i["name"], i["value"]) for i in form["inputs"] if i["type"] not in ("radio", "checkbox")
+    ]
     if token is None or not any(name == "csrfmiddlewaretoken" for name, _ in fields):
         raise SystemExit(f"{who}: {url} gave no CSRF cookie or form token")
     # What a browser on the public https:// address sends; Django checks it against the host.

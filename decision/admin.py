@@ -15,10 +15,9 @@ from reversion.admin import VersionAdmin
 
 from . import history
 from .admin_gate import GatedAdmin, GatedInline, comparison_of, editing, two_passes
-from .content.schema import COMBINE, NOT_SURE
-from .engine import NOT_SURE_LABEL
 from .models import (
     Assessment,
+    Caveat,
     Choice,
     ChoiceWeight,
     Comparison,
@@ -33,6 +32,7 @@ from .models import (
     RuleOut,
     Scenario,
 )
+from .vocabulary import COMBINE, NO_FIT, NOT_ENOUGH, NOT_SURE, NOT_SURE_LABEL, PART_SEPARATOR
 
 # Before any VersionAdmin registers these models with its own, shallower defaults.
 history.register()
@@ -46,6 +46,8 @@ admin.site.index_title = "Comparisons, questions and results"
 # dragged: ours wraps the whole fieldset instead.
 _TABULAR = "adminsortable2/edit_inline/tabular-django-6.0.html"
 _STACKED = "admin/decision/edit_inline/stacked_sortable.html"
+# Where a fact's sources are edited, the month they were checked sits beside them.
+FACT_FIELDS = ("sources", "as_of")
 
 
 class SortableBase(SortableAdminBase):
@@ -137,7 +139,7 @@ class DimensionInlineForm(forms.ModelForm):
 
     class Meta:
         model = Dimension
-        fields = ["slug", "name", "why_it_matters", "winner", "sources"]
+        fields = ["slug", "name", "why_it_matters", "winner", "sources", "as_of"]
         widgets = {
             "why_it_matters": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "sources": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
@@ -199,7 +201,7 @@ class DimensionInline(SortableStacked):
                 "How each option fares",
                 {"fields": [tuple(f"assessment_{o.pk}" for o in options), "winner"]},
             ),
-            (None, {"fields": ["sources"]}),
+            (None, {"fields": [FACT_FIELDS]}),
         ]
 
 
@@ -211,7 +213,7 @@ def _plain_text(**kwargs) -> forms.CharField:
 
 class FaqInline(SortableStacked):
     model = FaqEntry
-    fields = ["question", "answer", "sources"]
+    fields = ["question", "answer", FACT_FIELDS]
     classes = ["collapse"]
     verbose_name_plural = "FAQ (drag to reorder)"
 
@@ -231,7 +233,7 @@ class QuestionInline(SortableTabular):
 
 class ScenarioInline(GatedInline, admin.TabularInline):
     model = Scenario
-    fields = ["slug", "name", "outcome", "answers_summary", "walk"]
+    fields = ["slug", "name", "outcome", "answers_summary", "source", "walk"]
     readonly_fields = ["answers_summary", "walk"]
     extra = 0
     show_change_link = True
@@ -276,7 +278,13 @@ class ComparisonAdmin(ContentAdmin):
         (
             "Advice",
             {
-                "fields": ["intro", "default_advice", "combined_advice", "default_option"],
+                "fields": [
+                    "intro",
+                    "default_advice",
+                    "combined_advice",
+                    "integration_advice",
+                    "default_option",
+                ],
                 "classes": ["collapse"],
             },
         ),
@@ -408,7 +416,7 @@ class OptionAdmin(ContentAdmin):
                 "How it fares on each dimension of the table",
                 {"fields": [f"assessment_{d.pk}" for d in dimensions]},
             ),
-            (None, {"fields": ["sources"]}),
+            (None, {"fields": [FACT_FIELDS]}),
         ]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -426,12 +434,8 @@ class OptionAdmin(ContentAdmin):
     @staticmethod
     def _dimensions(request, obj) -> list[Dimension]:
         """The dimensions of the option's comparison; on an add page, of the one chosen."""
-        comparison_id = (
-            obj.comparison_id
-            if obj
-            else (request.POST.get("comparison") or request.GET.get("comparison"))
-        )
-        if not str(comparison_id or "").isdigit():
+        comparison_id = _comparison_id(request, obj)
+        if comparison_id is None:
             return []
         return list(Dimension.objects.filter(comparison_id=comparison_id))
 
@@ -456,7 +460,7 @@ class DimensionAdmin(ContentAdmin):
     list_filter = ["comparison", "winner"]
     list_select_related = ["comparison", "winner"]
     search_fields = ["name", "slug", "why_it_matters", "assessments__text"]
-    fields = ["comparison", "slug", "name", "why_it_matters", "winner", "sources"]
+    fields = ["comparison", "slug", "name", "why_it_matters", "winner", FACT_FIELDS]
     inlines = [AssessmentInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -478,7 +482,7 @@ class FaqEntryAdmin(ContentAdmin):
     list_filter = ["comparison"]
     list_select_related = ["comparison"]
     search_fields = ["question", "answer"]
-    fields = ["comparison", "question", "answer", "sources"]
+    fields = ["comparison", "question", "answer", FACT_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
         return ["comparison"] if obj else []
@@ -510,12 +514,13 @@ class ChoiceInlineForm(forms.ModelForm):
 
     class Meta:
         model = Choice
-        fields = ["slug", "label", "why", "dimensions", "criteria"]
+        fields = ["slug", "label", "why", "dimensions", "criteria", "sources", "as_of"]
         widgets = {
             "label": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "why": forms.TextInput(attrs={"class": "vLargeTextField"}),
             "dimensions": forms.CheckboxSelectMultiple,
             "criteria": forms.CheckboxSelectMultiple,
+            "sources": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
 
     def __init__(self, *args, **kwargs):
@@ -561,6 +566,7 @@ def _sync_row(model, choice, option, name, value) -> None:
 class ChoiceInline(SortableStacked):
     model = Choice
     show_change_link = True
+    readonly_fields = ["caveat_list"]
     verbose_name = "answer"
     verbose_name_plural = (
         f"answers (drag to reorder; “{NOT_SURE_LABEL}” is added by the wizard to every question)"
@@ -613,25 +619,123 @@ class ChoiceInline(SortableStacked):
                     "bullets matched when a visitor gives this answer.",
                 },
             ),
+            (
+                "Facts",
+                {
+                    "fields": [FACT_FIELDS, "caveat_list"],
+                    "description": "Sources for every figure in the label, the line on why "
+                    "and the hard limits, and the month they were checked.",
+                },
+            ),
         ]
+
+    @admin.display(description="caveats")
+    def caveat_list(self, choice):
+        if not choice.pk:
+            return "Save the answer first, then add its caveats on its own page."
+        url = reverse("admin:decision_choice_change", args=[choice.pk])
+        caveats = "; ".join(f"{c.option}: {c.form}" for c in choice.caveats.all()) or "None"
+        return format_html('{}. <a href="{}">Edit the caveats</a>', caveats, url)
+
+
+class QuestionForm(forms.ModelForm):
+    """A question whose `parts` are ticked from the parts of its comparison.
+
+    Subclassed by `QuestionAdmin.get_form`, which sets `comparison_parts`: the answers of the
+    comparison's parts question, the only values `parts` may hold.
+    """
+
+    comparison_parts: list[Choice] = []
+
+    parts = forms.MultipleChoiceField(
+        required=False,
+        initial=(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Parts it is about",
+        help_text=Question._meta.get_field("parts").help_text,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        known = [(choice.slug, choice.label) for choice in self.comparison_parts]
+        stored = self.initial.get("parts")
+        stored = stored if isinstance(stored, list) else []
+        # A part renamed since stays visible, ticked, so the gate names it instead of it
+        # vanishing on the next save.
+        gone = [
+            (slug, f"“{slug}”: not a part any more, untick it")
+            for slug in stored
+            if isinstance(slug, str) and slug not in dict(known)
+        ]
+        field = self.fields["parts"]
+        field.choices = known + gone
+        if not known:
+            field.help_text = (
+                "This comparison has no parts question yet (a question marked “parts "
+                "question”): until it has, every question is about the whole system."
+            )
+
+    def clean_parts(self) -> list[str]:
+        picked = set(self.cleaned_data["parts"])
+        # In the order the parts are asked, whatever order the browser sent them in.
+        return [slug for slug, _ in self.fields["parts"].choices if slug in picked]
 
 
 @admin.register(Question)
 class QuestionAdmin(ContentAdmin):
-    list_display = ["prompt", "comparison", "slug", "show_if"]
+    form = QuestionForm
+    list_display = ["prompt", "comparison", "slug", "show_if", "multiple"]
     list_filter = ["comparison"]
     list_select_related = ["comparison", "show_if__question"]
     search_fields = ["prompt", "slug", "help", "choices__label", "choices__why"]
-    fields = ["comparison", "slug", "prompt", "help", "show_if"]
+    fieldsets = [
+        (None, {"fields": ["comparison", "slug", "prompt", "help", "show_if"]}),
+        (
+            "Parts of the system",
+            {
+                "fields": ["multiple", "parts"],
+                "description": "One question asks which parts a system has (web or API, "
+                "events, batch jobs…); the engine places each part on an option. Any other "
+                "question may be about some parts only.",
+            },
+        ),
+        (
+            "Facts",
+            {
+                "fields": [FACT_FIELDS],
+                "description": "Sources for every figure in the prompt or the help, and the "
+                "month they were checked.",
+            },
+        ),
+    ]
     inlines = [ChoiceInline]
 
     def get_readonly_fields(self, request, obj=None):
         return ["comparison"] if obj else []
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        parts = Choice.objects.filter(
+            question__comparison_id=_comparison_id(request, obj), question__multiple=True
+        ).order_by("question__order", "question__pk", "order", "pk")
+        if obj is not None:
+            parts = parts.exclude(question=obj)  # the parts question is about every part
+        declared = {"comparison_parts": list(parts)}
+        kwargs["form"] = type("QuestionForm", (QuestionForm,), declared)
+        return super().get_form(request, obj, change, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "show_if":
             kwargs["queryset"] = _choices_of(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _comparison_id(request, obj) -> int | None:
+    """The comparison of the row being edited; on an add page, the one chosen (or None)."""
+    if obj is not None:
+        comparison = comparison_of(obj)
+        return comparison.pk if comparison else None
+    chosen = str(request.POST.get("comparison") or request.GET.get("comparison") or "")
+    return int(chosen) if chosen.isdigit() else None
 
 
 class SameComparisonOptions:
@@ -658,15 +762,24 @@ class RuleOutInline(SameComparisonOptions, GatedInline, admin.TabularInline):
     extra = 0
 
 
+class CaveatInline(SameComparisonOptions, SortableStacked):
+    model = Caveat
+    fields = ["option", "form", "text", FACT_FIELDS]
+    verbose_name = "caveat"
+    verbose_name_plural = (
+        "caveats: what to watch for when an option is chosen despite this answer (drag to reorder)"
+    )
+
+
 @admin.register(Choice)
 class ChoiceAdmin(ContentAdmin):
     list_display = ["label", "question", "slug"]
     list_filter = ["question__comparison", "question"]
     list_select_related = ["question"]
     search_fields = ["label", "slug", "why"]
-    fields = ["question", "slug", "label", "why", "dimensions", "criteria"]
+    fields = ["question", "slug", "label", "why", "dimensions", "criteria", FACT_FIELDS]
     filter_horizontal = ["dimensions", "criteria"]
-    inlines = [WeightInline, RuleOutInline]
+    inlines = [WeightInline, RuleOutInline, CaveatInline]
 
     def get_readonly_fields(self, request, obj=None):
         return ["question"] if obj else []
@@ -683,13 +796,20 @@ class ChoiceAdmin(ContentAdmin):
 
 # --- Scenario -----------------------------------------------------------------------------
 
+OUTCOME_CHOICES = [
+    (COMBINE, "Combine the options: the parts land on different options"),
+    (NO_FIT, "No fit: every option is ruled out for a part"),
+    (NOT_ENOUGH, "Not enough to go on"),
+]
+
 
 class ScenarioForm(forms.ModelForm):
-    """A scenario's answers as one select per question, and its outcome as a select."""
+    """A scenario's answers as one select per question (checkboxes for the parts question),
+    and its outcome as a select."""
 
     class Meta:
         model = Scenario
-        fields = ["comparison", "slug", "name", "outcome"]
+        fields = ["comparison", "slug", "name", "source", "outcome"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -699,28 +819,48 @@ class ScenarioForm(forms.ModelForm):
         )
         answers = self.instance.answers if isinstance(self.instance.answers, dict) else {}
         for question in self.questions:
+            choices = [(c.slug, c.label) for c in question.choices.all()]
+            stored = answers.get(question.slug, "")
+            if question.multiple:
+                self.fields[f"answer_{question.slug}"] = forms.MultipleChoiceField(
+                    label=question.prompt,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    choices=[(NOT_SURE, NOT_SURE_LABEL), *choices],
+                    initial=[part for part in str(stored).split(PART_SEPARATOR) if part],
+                    help_text="Tick every part this team's system has, or “Not sure”; "
+                    "nothing ticked: not answered.",
+                )
+                continue
             self.fields[f"answer_{question.slug}"] = forms.ChoiceField(
                 label=question.prompt,
                 required=False,
-                choices=[("", "— not answered —"), (NOT_SURE, NOT_SURE_LABEL)]
-                + [(c.slug, c.label) for c in question.choices.all()],
-                initial=answers.get(question.slug, ""),
+                choices=[("", "— not answered —"), (NOT_SURE, NOT_SURE_LABEL), *choices],
+                initial=stored,
             )
         if comparison is not None:
             outcomes = [(o.slug, o.name) for o in comparison.options.all()]
             self.fields["outcome"] = forms.ChoiceField(
-                choices=[*outcomes, (COMBINE, "Combine the options")],
+                choices=[*outcomes, *OUTCOME_CHOICES],
                 help_text="The outcome these answers must give. Saves that change it are "
                 "refused unless you tick “update these scenarios”.",
             )
 
     def clean(self):
         cleaned = super().clean()
-        self.instance.answers = {
-            q.slug: cleaned[f"answer_{q.slug}"]
-            for q in self.questions
-            if cleaned.get(f"answer_{q.slug}")
-        }
+        answers = {}
+        for question in self.questions:
+            name = f"answer_{question.slug}"
+            value = cleaned.get(name)
+            if question.multiple and value:
+                if NOT_SURE in value and len(value) > 1:
+                    self.add_error(name, f"Tick “{NOT_SURE_LABEL}” or the parts, not both.")
+                    continue
+                order = [slug for slug, _ in self.fields[name].choices]
+                value = PART_SEPARATOR.join(slug for slug in order if slug in value)
+            if value:
+                answers[question.slug] = value
+        self.instance.answers = answers
         return cleaned
 
 
@@ -729,13 +869,13 @@ class ScenarioAdmin(ContentAdmin):
     form = ScenarioForm
     list_display = ["name", "comparison", "outcome", "walk"]
     list_filter = ["comparison", "outcome"]
-    search_fields = ["name", "slug"]
+    search_fields = ["name", "slug", "source"]
     readonly_fields = ["walk"]
 
     def get_fields(self, request, obj=None):
         questions = obj.comparison.questions.all() if obj else []
         answers = [f"answer_{question.slug}" for question in questions]
-        return ["comparison", "slug", "name", "outcome", *answers, "walk"]
+        return ["comparison", "slug", "name", "source", "outcome", *answers, "walk"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["fields"] = None

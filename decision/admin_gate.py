@@ -27,6 +27,7 @@ from django.utils.html import format_html, format_html_join
 from .gate import ContentRefused, GateProblem, enforce, where
 from .models import (
     Assessment,
+    Caveat,
     ChoiceWeight,
     Comparison,
     Criterion,
@@ -130,6 +131,8 @@ def _candidates(problem: GateProblem):
         yield row.choice, f"weight_{row.option_id}"
     elif isinstance(row, RuleOut):
         yield row.choice, f"rules_out_{row.option_id}"
+    elif isinstance(row, Caveat):
+        yield row.choice, None
     elif isinstance(row, OptionPoint | Criterion):
         yield row.option, None
     for parent in ("dimension", "choice", "option", "question", "comparison"):

@@ -7,6 +7,7 @@ fresh from the database, runs them, and links every finding to the admin page th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.admin import AdminSite
@@ -18,7 +19,13 @@ from django.utils import timezone
 from .content.schema import validate
 from .content.store import comparison_data, load_tree
 from .health_report import health_report
-from .models import Choice, Comparison
+from .models import Caveat, Choice, Comparison
+from .vocabulary import STALE_AFTER_DAYS
+
+
+def today() -> date:
+    """The date stale facts are measured against: the clock tests set (monkeypatch this)."""
+    return timezone.localdate()
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ def health_view(model_admin, request, comparison: Comparison) -> TemplateRespons
         "opts": model_admin.opts,
         "original": comparison,
         "title": f"Content health: {comparison}",
+        "stale_after_days": STALE_AFTER_DAYS,
         "report": None,
         "problems": [
             Linked(ValidationProblem(path, message), admin_url(site, rows, path))
@@ -58,7 +66,7 @@ def health_view(model_admin, request, comparison: Comparison) -> TemplateRespons
         ],
     }
     if content is not None:
-        report = health_report(content, today=timezone.localdate())
+        report = health_report(content, today=today())
         wizard = reverse("decision:wizard", args=[comparison.slug])
 
         def linked(items):
@@ -79,6 +87,7 @@ def health_view(model_admin, request, comparison: Comparison) -> TemplateRespons
             "inert_choices": linked(report.inert_choices),
             "insecure_sources": linked(report.insecure_sources),
             "stale_facts": linked(report.stale_facts),
+            "unsourced_figures": linked(report.unsourced_figures),
         }
     return TemplateResponse(request, "admin/decision/comparison/health.html", context)
 
@@ -87,13 +96,15 @@ def admin_url(site: AdminSite, rows: dict[str, models.Model], path: str) -> str 
     """The change page of the row closest to `path` that admin edits, or None.
 
     `questions[1].choices[0].weights.x` falls back to the choice, whose weights and rule-outs
-    are edited on its question's page; a pro falls back to its option; `default_option` to
-    the comparison itself.
+    are edited on its question's page; a caveat opens its answer's own page, where caveats
+    are edited; a pro falls back to its option; `default_option` to the comparison itself.
     """
     for prefix in _prefixes(path):
         row = rows.get(prefix)
         if row is None:
             continue
+        if isinstance(row, Caveat):
+            return reverse("admin:decision_choice_change", args=[row.choice_id])
         if isinstance(row, Choice):
             return reverse("admin:decision_question_change", args=[row.question_id])
         if site.is_registered(type(row)):

@@ -44,6 +44,32 @@ def method_not_allowed_page(get_response):
     return middleware
 
 
+ADMIN_SEARCH_LENGTH = 200
+
+
+def admin_search_limit(get_response):
+    """Refuse an admin search longer than anyone types: SQLite rejects LIKE patterns of 50 KB.
+
+    Every admin list with a search box shares the one `q` parameter, so one check covers the
+    content, results and users alike.
+    """
+
+    def middleware(request):
+        if request.path.startswith("/admin/") and len(request.GET.get("q", "")) > (
+            ADMIN_SEARCH_LENGTH
+        ):
+            context = {
+                "status": 400,
+                "title": "That search is too long",
+                "message": f"Search for at most {ADMIN_SEARCH_LENGTH} characters: a word or "
+                "two from a title, a slug or a label is enough.",
+            }
+            return render(request, "error.html", context, status=400)
+        return get_response(request)
+
+    return middleware
+
+
 def csrf_failure(request, reason=""):
     """A form posted without its token (an old tab, cookies blocked): say so, offer a way back."""
     context = {

@@ -144,7 +144,7 @@ def _foreign_references(tree: Comparison) -> list[GateProblem]:
     for question in tree.questions.all():
         refuse(question, "show_if", question.show_if_id in choices | {None})
         for choice in question.choices.all():
-            for row in [*choice.weights.all(), *choice.rule_outs.all()]:
+            for row in [*choice.weights.all(), *choice.rule_outs.all(), *choice.caveats.all()]:
                 refuse(row, "option", row.option_id in options)
             refuse(choice, "dimensions", {d.pk for d in choice.dimensions.all()} <= dimensions)
             refuse(choice, "criteria", {c.pk for c in choice.criteria.all()} <= criteria)

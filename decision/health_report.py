@@ -8,14 +8,13 @@ so the admin view can link it to the page where it is fixed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
+from .content import facts
 from .content.engine_data import engine_model, engine_scenarios
-from .content.schema import COMBINE, ComparisonSchema
-from .engine import NO_FIT, recommend
-
-# A dated fact older than this should be checked against its source again.
-STALE_AFTER = timedelta(days=180)
+from .content.schema import ComparisonSchema
+from .engine import recommend
+from .vocabulary import COMBINE, NO_FIT, NOT_ENOUGH
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,21 @@ class InsecureSource:
 
 @dataclass(frozen=True)
 class StaleFact:
+    """An item whose figures were last checked against their sources too long ago."""
+
     path: str
-    owner: str
-    as_of: date
+    what: str
+    figures: tuple[str, ...]  # each figure once, in the order the texts state them
+    sources: tuple[str, ...]
+    as_of: str  # the month, like "2026-11"
+
+
+@dataclass(frozen=True)
+class UnsourcedFigure:
+    """An item that states a figure with no source or no "as of" month beside it."""
+
+    path: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class HealthReport:
     inert_choices: tuple[InertChoice, ...]
     insecure_sources: tuple[InsecureSource, ...]
     stale_facts: tuple[StaleFact, ...]
+    unsourced_figures: tuple[UnsourcedFigure, ...]
 
     @property
     def passed(self) -> tuple[ScenarioCheck, ...]:
@@ -94,17 +106,33 @@ class HealthReport:
             + len(self.inert_choices)
             + len(self.insecure_sources)
             + len(self.stale_facts)
+            + len(self.unsourced_figures)
         )
 
 
 def health_report(content: ComparisonSchema, *, today: date) -> HealthReport:
-    """Check one comparison: its scenarios, reachability, inert choices, sources and dates."""
+    """Check one comparison: its scenarios, reachability, inert choices, sources and dates.
+
+    `today` is the clock the stale facts are measured against, passed in so tests can set it.
+    """
     return HealthReport(
         scenarios=scenario_checks(content),
         unreachable_questions=unreachable_questions(content),
         inert_choices=inert_choices(content),
         insecure_sources=insecure_sources(content),
-        stale_facts=stale_facts(content, today=today),
+        stale_facts=tuple(
+            StaleFact(
+                path=fact.path,
+                what=fact.what,
+                figures=tuple(dict.fromkeys(fact.figures)),
+                sources=fact.sources,
+                as_of=fact.as_of or "",
+            )
+            for fact in facts.stale_facts(content, today=today)
+        ),
+        unsourced_figures=tuple(
+            UnsourcedFigure(path, message) for path, message in facts.unsourced_figures(content)
+        ),
     )
 
 
@@ -132,10 +160,11 @@ def scenario_checks(content: ComparisonSchema) -> tuple[ScenarioCheck, ...]:
 
 
 def outcome_labels(content: ComparisonSchema) -> dict[str, str]:
-    """What each outcome slug reads as: the option's name, "Combine them" or "No fit"."""
+    """What each outcome slug reads as: the option's name, "Combine them", "No fit"…"""
     labels = {option.slug: option.name for option in content.options}
     labels[COMBINE] = "Combine them"
     labels[NO_FIT] = "No fit (every option ruled out)"
+    labels[NOT_ENOUGH] = "Not enough to go on"
     return labels
 
 
@@ -189,11 +218,14 @@ def inert_choices(content: ComparisonSchema) -> tuple[InertChoice, ...]:
     exactly like "Not sure": picking it can never give a different outcome than "Not sure",
     whatever the other answers. This is the bounded definition used here; a choice with
     weights can still change no outcome for a particular answer set, which the scenarios
-    (and the result page's "what would change it") show case by case.
+    (and the result page's "what would change it") show case by case. The parts question's
+    answers are parts to place, not evidence, so they are never inert.
     """
     options = {option.slug for option in content.options}
     found = []
     for i, question in enumerate(content.questions):
+        if question.multiple:
+            continue
         for j, choice in enumerate(question.choices):
             pulls = any(weight != 0 for slug, weight in choice.weights.items() if slug in options)
             limits = any(rule.option in options for rule in choice.rules_out)
@@ -210,7 +242,7 @@ def inert_choices(content: ComparisonSchema) -> tuple[InertChoice, ...]:
 
 
 def insecure_sources(content: ComparisonSchema) -> tuple[InsecureSource, ...]:
-    """Every source URL of an option, dimension or FAQ entry that is plain http://."""
+    """Every source URL in the content that is plain http://, scenarios' sources included."""
     cited = [
         *(
             (f"options[{i}]", f"Option “{o.name}”", o.sources)
@@ -222,18 +254,28 @@ def insecure_sources(content: ComparisonSchema) -> tuple[InsecureSource, ...]:
         ),
         *((f"faq[{i}]", f"FAQ “{f.question}”", f.sources) for i, f in enumerate(content.faq)),
     ]
-    return tuple(
+    for i, question in enumerate(content.questions):
+        cited.append((f"questions[{i}]", f"Question “{question.prompt}”", question.sources))
+        for j, choice in enumerate(question.choices):
+            at = f"questions[{i}].choices[{j}]"
+            cited.append((at, f"Answer “{choice.label}”", choice.sources))
+            cited += [
+                (f"{at}.caveats[{k}]", f"Caveat “{caveat.form}”", caveat.sources)
+                for k, caveat in enumerate(choice.caveats)
+            ]
+    found = [
         InsecureSource(path=f"{path}.sources[{k}]", owner=owner, url=url)
         for path, owner, sources in cited
         for k, url in enumerate(sources)
-        if url.lower().startswith("http://")
-    )
+        if _insecure(url)
+    ]
+    found += [
+        InsecureSource(path=f"scenarios[{i}].source", owner=f"Scenario “{s.name}”", url=s.source)
+        for i, s in enumerate(content.scenarios)
+        if s.source and _insecure(s.source)
+    ]
+    return tuple(found)
 
 
-def stale_facts(content: ComparisonSchema, *, today: date) -> tuple[StaleFact, ...]:
-    """Dated facts older than `STALE_AFTER` on `today`.
-
-    The fixture format records no dates yet, so there is nothing to check: when a field such
-    as a source's `checked_on` is added, this is the one function to fill in.
-    """
-    return ()
+def _insecure(url: str) -> bool:
+    return url.lower().startswith("http://")

@@ -23,6 +23,7 @@ from .content.schema import ComparisonSchema
 from .content.store import comparison_data, load_tree
 from .models import (
     Assessment,
+    Caveat,
     Choice,
     ChoiceWeight,
     Comparison,
@@ -42,9 +43,18 @@ _FOLLOW = {
     Option: ("points", "criteria"),
     Dimension: ("assessments",),
     Question: ("choices",),
-    Choice: ("weights", "rule_outs"),
+    Choice: ("weights", "rule_outs", "caveats"),
 }
-_LEAVES = (OptionPoint, Criterion, Assessment, FaqEntry, Scenario, ChoiceWeight, RuleOut)
+_LEAVES = (
+    OptionPoint,
+    Criterion,
+    Assessment,
+    FaqEntry,
+    Scenario,
+    ChoiceWeight,
+    RuleOut,
+    Caveat,
+)
 
 
 def register() -> None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from decision.content.schema import SLUG_PATTERN, URL_PATTERN, WEIGHT_LIMIT
+from decision.vocabulary import AS_OF_PATTERN, SLUG_PATTERN, URL_PATTERN, WEIGHT_LIMIT
 
 SLUG_HELP = "Lower-case letters, digits and hyphens; used in URLs and fixture references."
 SLUG_LENGTH = 80  # as long as the fixture schema allows
@@ -49,6 +49,29 @@ class SourcesField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return "\n".join(split_source_lines(value)) if isinstance(value, str) else value
+
+
+class AsOfField(models.CharField):
+    """The month a fact was last checked against its sources, like “2026-11”; empty: none."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 7)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("verbose_name", "as of")
+        kwargs.setdefault(
+            "help_text",
+            "The month the figures here were last checked against the sources, like "
+            "“2026-11”. Required when the text states a figure.",
+        )
+        kwargs.setdefault(
+            "validators",
+            [
+                RegexValidator(
+                    AS_OF_PATTERN, "Write a year and a month, like “2026-11”.", code="invalid"
+                )
+            ],
+        )
+        super().__init__(*args, **kwargs)
 
 
 def split_source_lines(text: str) -> list[str]:
@@ -106,6 +129,7 @@ class ComparisonQuerySet(models.QuerySet):
         choices = Choice.objects.prefetch_related(
             Prefetch("weights", queryset=ChoiceWeight.objects.select_related("option")),
             Prefetch("rule_outs", queryset=RuleOut.objects.select_related("option")),
+            Prefetch("caveats", queryset=Caveat.objects.select_related("option")),
             Prefetch("dimensions", queryset=Dimension.objects.order_by("order", "pk")),
             Prefetch("criteria", queryset=Criterion.objects.select_related("option")),
         )
@@ -139,6 +163,11 @@ class Comparison(Ordered):
     )
     default_advice = models.TextField(help_text="What to pick when nothing else decides.")
     combined_advice = models.TextField(help_text="How to combine the options when both fit.")
+    integration_advice = models.TextField(
+        blank=True,
+        help_text="How parts placed on different options talk to each other, in a sentence or "
+        "two; shown under the placement map.",
+    )
     default_option = models.ForeignKey(
         "Option",
         on_delete=models.RESTRICT,
@@ -176,6 +205,7 @@ class Option(Ordered):
         help_text="How long a team usually needs before it ships with this option."
     )
     sources = SourcesField()
+    as_of = AsOfField()
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -296,6 +326,7 @@ class Dimension(Ordered):
         help_text="Leave empty for a tie.",
     )
     sources = SourcesField()
+    as_of = AsOfField()
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -359,6 +390,7 @@ class FaqEntry(Ordered):
     question = models.CharField(max_length=300, help_text="As a visitor would ask it.")
     answer = models.TextField(help_text="A direct answer first, then the detail.")
     sources = SourcesField()
+    as_of = AsOfField()
 
     class Meta(Ordered.Meta):
         verbose_name = "FAQ entry"
@@ -386,6 +418,21 @@ class Question(Ordered):
         related_name="follow_ups",
         help_text="Ask this question only when an earlier question got this answer.",
     )
+    multiple = models.BooleanField(
+        "parts question",
+        default=False,
+        help_text="Visitors pick every part their system has: this question's answers are the "
+        "parts, and each answer's pulls, hard limits and caveats apply to its part alone. At "
+        "most one per comparison.",
+    )
+    parts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The parts this question is about (answers of the parts question); none: "
+        "every part.",
+    )
+    sources = SourcesField()
+    as_of = AsOfField()
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -417,6 +464,8 @@ class Choice(Ordered):
     why = models.CharField(max_length=300, help_text="One line: why this answer pushes as it does.")
     dimensions = models.ManyToManyField(Dimension, blank=True, related_name="choices")
     criteria = models.ManyToManyField(Criterion, blank=True, related_name="choices")
+    sources = SourcesField()
+    as_of = AsOfField()
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -461,18 +510,46 @@ class RuleOut(models.Model):
         return f"rules out {self.option}"
 
 
+class Caveat(Ordered):
+    """What to watch for when an option is chosen despite an answer: the form of it that fits."""
+
+    choice = models.ForeignKey(Choice, on_delete=models.CASCADE, related_name="caveats")
+    option = models.ForeignKey(Option, on_delete=models.RESTRICT, related_name="caveats")
+    form = models.CharField(
+        max_length=200,
+        help_text="The form of the option that fits, e.g. “Serverless containers and jobs”.",
+    )
+    text = models.TextField(help_text="What to use instead and its limits, with sources.")
+    sources = SourcesField()
+    as_of = AsOfField()
+
+    class Meta(Ordered.Meta):
+        pass
+
+    def __str__(self):
+        return f"{self.option}: {self.form}"
+
+
 class Scenario(Ordered):
     """Answers with the outcome they must give: the content's own regression test."""
 
     comparison = models.ForeignKey(Comparison, on_delete=models.CASCADE, related_name="scenarios")
     slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
     name = models.CharField(max_length=300, help_text="The kind of team or system it describes.")
+    source = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="A public write-up of a team like this one (case study, architecture post).",
+    )
     answers = models.JSONField(
         default=dict,
         blank=True,
         help_text="Each question's answer; a question left out is not answered.",
     )
-    outcome = models.SlugField(max_length=SLUG_LENGTH, help_text="An option slug, or “combine”.")
+    outcome = models.SlugField(
+        max_length=SLUG_LENGTH,
+        help_text="An option slug, or “combine”, “no-fit” or “not-enough”.",
+    )
 
     class Meta(Ordered.Meta):
         constraints = [

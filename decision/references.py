@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from .models import (
+    Caveat,
     Choice,
     ChoiceWeight,
     Comparison,
@@ -22,6 +23,7 @@ from .models import (
     RuleOut,
     Scenario,
 )
+from .vocabulary import PART_SEPARATOR
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ def _option(option: Option) -> list[Reference]:
     found += [Reference(w.choice, f"gives it a weight of {w.weight:+g}") for w in weights]
     rules = RuleOut.objects.filter(option=option).select_related("choice__question")
     found += [Reference(r.choice, "rules it out") for r in rules]
+    caveats = Caveat.objects.filter(option=option).select_related("choice__question")
+    found += [Reference(c.choice, f"has a caveat about it: “{c.form}”") for c in caveats]
     linked = Choice.objects.filter(criteria__option=option).select_related("question").distinct()
     found += [Reference(c, "links to one of its “choose this when…” criteria") for c in linked]
     found += [
@@ -77,8 +81,14 @@ def _choice(choice: Choice) -> list[Reference]:
     found += [
         Reference(s, "uses this answer")
         for s in _scenarios(question.comparison_id)
-        if s.answers.get(question.slug) == choice.slug
+        if choice.slug in str(s.answers.get(question.slug, "")).split(PART_SEPARATOR)
     ]
+    if question.multiple:
+        found += [
+            Reference(q, "is about this part")
+            for q in Question.objects.filter(comparison_id=question.comparison_id)
+            if isinstance(q.parts, list) and choice.slug in q.parts
+        ]
     return found
 
 

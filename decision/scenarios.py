@@ -14,6 +14,7 @@ class Scenario:
     name: str
     answers: Mapping[str, str]
     outcome: str
+    source: str | None = None
 
 
 @dataclass(frozen=True)

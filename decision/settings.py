@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "decision.errors.method_not_allowed_page",
+    "decision.errors.admin_search_limit",
     # Last, so it sees the response of every view and can swap in the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from .models import (
     Assessment,
+    Caveat,
     Choice,
     ChoiceWeight,
     Comparison,
@@ -42,6 +43,7 @@ _WHERE = {
     Choice: lambda row: Q(questions=row.question_id),
     ChoiceWeight: lambda row: Q(questions__choices=row.choice_id),
     RuleOut: lambda row: Q(questions__choices=row.choice_id),
+    Caveat: lambda row: Q(questions__choices=row.choice_id),
 }
 
 

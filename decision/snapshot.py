@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from .content.schema import ComparisonSchema
 from .engine import Recommendation
 
-VERSION = 2  # 1: the first format, without a "version" key
+# 1: the first format, without a "version" key; 2: content stored once per version;
+# 3: a placement for each part of the system, pointers, caveats and nearest-first flips.
+VERSION = 3
 
 
 class _Lenient(BaseModel):
@@ -30,6 +32,7 @@ class ContributionSnapshot(_Lenient):
     label: str = ""
     why: str = ""
     weights: dict[str, float] = Field(default_factory=dict)
+    parts: list[str] = Field(default_factory=list)
 
 
 class FlipSnapshot(_Lenient):
@@ -37,6 +40,37 @@ class FlipSnapshot(_Lenient):
     from_choice: str
     to_choice: str
     outcome: str
+    distance: float = 0.0
+    moves: list[tuple[str, str]] = Field(default_factory=list)
+
+
+class PlacementSnapshot(_Lenient):
+    part: str
+    option: str
+    runner_up: str | None = None
+    confidence: float = 0.0
+    label: str = ""
+    scores: dict[str, float] = Field(default_factory=dict)
+    ruled_out: dict[str, list[str]] = Field(default_factory=dict)
+    reasons: list[str] = Field(default_factory=list)
+
+
+class PointerSnapshot(_Lenient):
+    dimension: str
+    option: str
+    question: str
+    choice: str
+
+
+class CaveatSnapshot(_Lenient):
+    question: str = ""
+    choice: str = ""
+    option: str
+    form: str = ""
+    text: str = ""
+    sources: list[str] = Field(default_factory=list)
+    as_of: str | None = None
+    parts: list[str] = Field(default_factory=list)
 
 
 class RecommendationSnapshot(_Lenient):
@@ -44,12 +78,16 @@ class RecommendationSnapshot(_Lenient):
     runner_up: str | None = None
     confidence: float = 0.0
     label: str = ""
-    scores: dict[str, float] = Field(default_factory=dict)
+    scores: dict[str, float] = Field(default_factory=dict)  # formats 1 and 2 only
+    placements: list[PlacementSnapshot] = Field(default_factory=list)  # from format 3
     ruled_out: dict[str, list[str]] = Field(default_factory=dict)
     contributions: list[ContributionSnapshot] = Field(default_factory=list)
     criteria: list[str] = Field(default_factory=list)
     dimensions: list[str] = Field(default_factory=list)
+    pointers: list[PointerSnapshot] = Field(default_factory=list)
+    caveats: list[CaveatSnapshot] = Field(default_factory=list)
     answers: dict[str, str] = Field(default_factory=dict)
+    informative: int | None = None
     flips: list[FlipSnapshot] = Field(default_factory=list)
 
 

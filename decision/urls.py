@@ -7,6 +7,7 @@ decision_patterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.comparison_detail, name="comparison"),
     path("<slug:slug>/wizard/", views.wizard, name="wizard"),
+    path("<slug:slug>/wizard/review/", views.wizard_review, name="wizard_review"),
     path("<slug:slug>/wizard/finish/", views.wizard_finish, name="wizard_finish"),
     path("<slug:slug>/results/<str:token>/", views.result, name="result"),
     path("<slug:slug>/results/<str:token>/adr.md", views.result_adr, name="result_adr"),

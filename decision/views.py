@@ -1,25 +1,29 @@
 import logging
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
 from django.db.models import Count, Max
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from . import wizard as steps
+from .adr import AdrForm, file_name
 from .content.store import InvalidContent
-from .engine import NOT_SURE, NOT_SURE_LABEL, effective_answers
+from .engine import Model, Question, effective_answers
 from .forms import StepForm
 from .limits import allow_new_result, retry_after
 from .models import Comparison, Result
 from .page_cache import cached_page
+from .placement_map import diagram
 from .presenters import result_view
 from .services import (
     CachedContent,
@@ -29,12 +33,20 @@ from .services import (
     existing_result,
     permalink,
 )
+from .short_answer import first_sentences, winner_tally
 from .snapshot import read_snapshot
+from .step_presenter import WizardUrls, present_step
 from .structured_data import faq_page
 from .tables import dimension_rows
 
 logger = logging.getLogger(__name__)
 PUBLISHED = Comparison.Status.PUBLISHED
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it."""
+
+    htmx: HtmxDetails
 
 
 def content_view(view):
@@ -77,69 +89,98 @@ def index(request):
 def comparison_detail(request, slug):
     found = _content_or_404(request, slug)
     content = found.content
-    return _content_page(
-        request,
-        found,
-        parts=("comparison", slug),
-        render=lambda: render(
+
+    def page():
+        rows = dimension_rows(content)
+        return render(
             request,
             "decision/comparison.html",
             {
                 "comparison": content,
-                "rows": dimension_rows(content),
+                "rows": rows,
                 "faq_data": faq_page(content.faq),
+                "short_answer": first_sentences(content.default_advice),
+                "tally": winner_tally(rows),
             },
-        ),
-    )
+        )
+
+    return _content_page(request, found, parts=("comparison", slug), render=page)
 
 
 @require_safe
 @content_view
-def wizard(request, slug):
+def wizard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Show a step; a submitted step (`from=`) moves on to the next one or shows its error."""
     found = _content_or_404(request, slug, needs_questions=True)
     model = found.model
     state = steps.parse(model, _pairs(request.GET))
     if state.submitted is None:
-        current = steps.current_question(model, state.answers, state.step)
-        return _step_response(request, found, state.answers, current, state.notices)
+        question = steps.current_question(model, state.answers, state.step)
+        if question is None:  # every question that applies is answered
+            return _go_to(request, found, state.answers, None, state.notices)
+        return _step_response(
+            request, found, state.answers, question, state.notices, state.back_to_review
+        )
 
     question = model.question(state.submitted)
     form = StepForm(question, request.GET)
     if not form.is_valid():
-        return _step_response(request, found, state.answers, question, state.notices, form=form)
-    answers = effective_answers(model, {**state.answers, question.slug: form.answer})
-    following = steps.next_question(model, answers, question.slug)
-    return _go_to_step(request, found, answers, following, state.notices)
+        return _step_response(
+            request, found, state.answers, question, state.notices, state.back_to_review, form
+        )
+    answers = steps.with_answer(model, state.answers, question.slug, form.answer)
+    upcoming = steps.following(model, answers, question.slug, back_to_review=state.back_to_review)
+    return _go_to(
+        request, found, answers, upcoming, state.notices, back_to_review=state.back_to_review
+    )
+
+
+@require_safe
+@content_view
+def wizard_review(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Check your answers: each with a link to change it, and the button that finishes.
+
+    Answers that leave a question unanswered lead to that question instead.
+    """
+    found = _content_or_404(request, slug, needs_questions=True)
+    model = found.model
+    state = steps.parse(model, _pairs(request.GET), submission=False)
+    unanswered = steps.current_question(model, state.answers, None)
+    if unanswered is not None:
+        return _go_to(request, found, state.answers, unanswered, state.notices)
+    return _step_response(request, found, state.answers, None, state.notices)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @content_view
-def wizard_finish(request, slug):
-    """The last step: freeze the recommendation as a Result and redirect to its permalink.
+def wizard_finish(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The review page's button: freeze the recommendation as a Result and redirect to it.
 
     Opened as a page (a bookmark, a reload after a failed post), it leads back into the
-    wizard with the answers its address carries: the next question, or the review step.
+    wizard with the answers its address carries: the review page, or the next question.
     """
     found = _content_or_404(request, slug, needs_questions=True)
     content, model = found.content, found.model
     if request.method != "POST":
-        state = steps.parse(model, _pairs(request.GET))
-        url = reverse("decision:wizard", args=[slug])
-        return redirect(f"{url}?{steps.query(model, state.answers)}")
+        state = steps.parse(model, _pairs(request.GET), submission=False)
+        unanswered = steps.current_question(model, state.answers, None)
+        if unanswered is None:
+            return redirect(review_url(slug, model, state.answers))
+        return redirect(step_url(slug, model, state.answers, unanswered.slug))
     state = steps.parse(model, _pairs(request.POST))
     answers = state.answers
     if state.submitted is not None:
+        # A step's form posted here (a page from before the review page existed).
         question = model.question(state.submitted)
         form = StepForm(question, request.POST)
         if not form.is_valid():
             return _step_response(request, found, answers, question, state.notices, form=form)
-        answers = effective_answers(model, {**answers, question.slug: form.answer})
+        answers = steps.with_answer(model, answers, question.slug, form.answer)
 
     unanswered = steps.current_question(model, answers, None)
     if unanswered is not None:
         # The last answer opened a follow-up question (or answers were missing): ask it.
-        return _go_to_step(request, found, answers, unanswered, state.notices)
+        return _go_to(request, found, answers, unanswered, state.notices)
     if state.notices:
         # Something in the post was dropped: show the answers kept, with what was dropped,
         # before anything is saved.
@@ -155,16 +196,15 @@ def wizard_finish(request, slug):
     return redirect(result)
 
 
-def _too_many_results(request, found: CachedContent, answers: dict[str, str]):
+def _too_many_results(request: HtmxHttpRequest, found: CachedContent, answers: dict[str, str]):
     """429: this client made its allowance of new results; its answers are kept in the link."""
-    wizard_url = reverse("decision:wizard", args=[found.content.slug])
     wait = retry_after()
     context = {
         "comparison": found.content,
         "limit": settings.RESULTS_PER_CLIENT,
         "window_minutes": max(1, settings.RESULTS_WINDOW_SECONDS // 60),
         "wait_minutes": max(1, -(-wait // 60)),
-        "review_url": f"{wizard_url}?{steps.query(found.model, answers)}",
+        "review_url": step_url(found.content.slug, found.model, answers),
     }
     template = "decision/too_many_results.html" + ("#message" if request.htmx else "")
     response = render(request, template, context, status=429)
@@ -214,10 +254,13 @@ def _live_content(pk: int, slug: str, updated_at) -> CachedContent | None:
 def _render_result(request, found: Result, live: CachedContent | None, content_changed: bool):
     snapshot = read_snapshot(found.snapshot)
     content = snapshot.content
+    view = result_view(content, snapshot.recommendation)
     context = {
         "comparison": content,
         "result": found,
-        "view": result_view(content, snapshot.recommendation),
+        "view": view,
+        "diagram": diagram(view.placements),
+        "adr_form": AdrForm(),
         "content_changed": content_changed,
         "permalink": request.build_absolute_uri(found.get_absolute_url()),
         "adr_url": reverse("decision:result_adr", args=[found.comparison_slug, found.token]),
@@ -226,33 +269,47 @@ def _render_result(request, found: Result, live: CachedContent | None, content_c
         # Links into the wizard as it is today (under the comparison's current address).
         model = live.model
         answers = effective_answers(model, found.answers)
-        first = model.questions[0].slug
-        wizard_url = reverse("decision:wizard", args=[live.content.slug])
+        slug = live.content.slug
         context |= {
-            "comparison_url": reverse("decision:comparison", args=[live.content.slug]),
-            "wizard_url": wizard_url,
-            "change_url": f"{wizard_url}?{steps.query(model, answers, first)}",
-            "rerun_url": f"{wizard_url}?{steps.query(model, answers)}",
+            "comparison_url": reverse("decision:comparison", args=[slug]),
+            "wizard_url": reverse("decision:wizard", args=[slug]),
+            "review_url": review_url(slug, model, answers),
+            "rerun_url": step_url(slug, model, answers),
         }
     return render(request, "decision/result.html", context)
 
 
 @require_safe
 def result_adr(request, slug, token):
+    """The result as an Architecture Decision Record, titled and numbered as the visitor asks."""
     found = _result_or_404(slug, token)
+    form = AdrForm(request.GET)
+    if not form.is_valid():
+        context = {
+            "status": 400,
+            "title": "That decision record cannot be made",
+            "message": " ".join(error for errors in form.errors.values() for error in errors),
+            "back_url": found.get_absolute_url(),
+        }
+        return _unlisted(render(request, "error.html", context, status=400))
     snapshot = read_snapshot(found.snapshot)
     content = snapshot.content
+    view = result_view(content, snapshot.recommendation)
+    title, number, deciders = form.record(view.default_title)
     text = render_to_string(
         "decision/adr.md",
         {
             "comparison": content,
             "result": found,
-            "view": result_view(content, snapshot.recommendation),
+            "view": view,
+            "title": title,
+            "number": number,
+            "deciders": deciders,
             "permalink": request.build_absolute_uri(found.get_absolute_url()),
         },
     )
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="adr-{slug}-{token[:8]}.md"'
+    response["Content-Disposition"] = f'attachment; filename="{file_name(number, title)}"'
     return _unlisted(response)
 
 
@@ -293,78 +350,100 @@ def _pairs(querydict) -> list[tuple[str, str]]:
     return [(key, value) for key, values in querydict.lists() for value in values]
 
 
-def _go_to_step(request, found, answers, question, notices):
-    """After a valid answer: the next step's URL, as a redirect or an htmx swap."""
-    url = reverse("decision:wizard", args=[found.content.slug])
-    url += "?" + steps.query(found.model, answers, question.slug if question else None)
+def step_url(
+    slug: str,
+    model: Model,
+    answers: Mapping[str, str],
+    step: str | None = None,
+    *,
+    back_to_review: bool = False,
+) -> str:
+    """A wizard step's address: these answers, and the question to show (else the first
+    unanswered one); `back_to_review` returns to the review page once it is answered."""
+    base = reverse("decision:wizard", args=[slug])
+    return steps.url(base, model, answers, step, back_to_review=back_to_review)
+
+
+def review_url(slug: str, model: Model, answers: Mapping[str, str]) -> str:
+    """The "check your answers" page for these answers (the result's "Change an answer")."""
+    return steps.url(reverse("decision:wizard_review", args=[slug]), model, answers)
+
+
+def _wizard_urls(slug: str) -> WizardUrls:
+    return WizardUrls(
+        wizard=reverse("decision:wizard", args=[slug]),
+        review=reverse("decision:wizard_review", args=[slug]),
+        finish=reverse("decision:wizard_finish", args=[slug]),
+        comparison=reverse("decision:comparison", args=[slug]),
+    )
+
+
+def _go_to(
+    request: HtmxHttpRequest,
+    found: CachedContent,
+    answers: dict[str, str],
+    question: Question | None,
+    notices: list[str],
+    *,
+    back_to_review: bool = False,
+) -> HttpResponse:
+    """After a valid answer: the next step (None: the review page), as a redirect or a swap."""
+    slug, model = found.content.slug, found.model
+    if question is None:
+        url = review_url(slug, model, answers)
+    else:
+        url = step_url(slug, model, answers, question.slug, back_to_review=back_to_review)
     if request.htmx or notices:
         # Render in place: htmx swaps it (and pushes the URL); notices must reach the reader.
-        response = _step_response(request, found, answers, question, notices)
+        response = _step_response(request, found, answers, question, notices, back_to_review)
         response["HX-Push-Url"] = url
         return response
     return redirect(url)
 
 
-def _step_response(request, found, answers, question, notices, *, form=None):
-    """Render one step (or the review step when `question` is None), whole or as a partial."""
-    model = found.model
+def _step_response(
+    request: HtmxHttpRequest,
+    found: CachedContent,
+    answers: dict[str, str],
+    question: Question | None,
+    notices: list[str],
+    back_to_review: bool = False,
+    form: StepForm | None = None,
+) -> HttpResponse:
+    """Render one step (or the review page when `question` is None), whole or as a partial."""
+    content, model = found.content, found.model
     slug = question.slug if question else None
-    last = question is None or steps.is_last(model, answers, slug)
     # htmx asks for the whole page when it restores history: that request gets the plain page.
     swap = bool(request.htmx) and not request.htmx.history_restore_request
     template = "decision/wizard.html" + ("#step" if swap else "")
+    if question is not None and form is None:
+        form = StepForm(question, answer=answers.get(slug))
 
     def page():
-        context = _step_context(found, answers, question, notices, form, last=last)
-        return render(request, template, context | {"is_htmx": swap})
+        view = present_step(
+            content,
+            model,
+            answers,
+            question,
+            notices=notices,
+            urls=_wizard_urls(content.slug),
+            back_to_review=back_to_review,
+            has_error=bool(form is not None and form.errors),
+        )
+        context = {"comparison": content, "view": view, "form": form, "is_htmx": swap}
+        return render(request, template, context)
 
-    if last or request.method != "GET":
-        # The form posts, so the page carries this visitor's CSRF token: never shared.
+    if question is None or request.method != "GET":
+        # The review page posts, so it carries this visitor's CSRF token: never shared.
         response = page()
-    elif notices or form is not None or (request.htmx and not swap):
+    elif notices or form.is_bound or (request.htmx and not swap):
         # A page that answers this one request (notices about its URL, a form error, a
         # history restore) is served as rendered and never stored.
         response = page()
     else:
         # A plain step depends only on the answers, the step and the content: cached under
         # the canonical query, whatever else (order, tracking parameters) the URL carried.
-        parts = ("step", steps.query(model, answers, slug), template)
-        response = _content_page(request, found, parts=parts, render=page)
+        query = steps.query(model, answers, slug, back_to_review=back_to_review)
+        response = _content_page(request, found, parts=("step", query, template), render=page)
     patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
     return response
-
-
-def _step_context(found, answers, question, notices, form, *, last: bool) -> dict:
-    content, model = found.content, found.model
-    wizard_url = reverse("decision:wizard", args=[content.slug])
-    slug = question.slug if question else None
-    if question is not None and form is None:
-        form = StepForm(question, initial={slug: answers.get(slug)})
-    position, total = steps.progress(model, answers, slug)
-    previous = steps.previous_question(model, answers, slug)
-    choices = {q.slug: q for q in model.questions}
-    return {
-        "comparison": content,
-        "question": question,
-        "form": form,
-        "position": position,
-        "total": total,
-        "notices": notices,
-        "is_last": last,
-        "action": reverse("decision:wizard_finish", args=[content.slug]) if last else wizard_url,
-        "hidden": [(key, choice) for key, choice in answers.items() if key != slug],
-        "back_url": f"{wizard_url}?{steps.query(model, answers, previous.slug)}"
-        if previous
-        else None,
-        "start_url": wizard_url,
-        "review": [
-            {
-                "prompt": choices[key].prompt,
-                "label": (
-                    NOT_SURE_LABEL if choice == NOT_SURE else choices[key].choice(choice).label
-                ),
-                "url": f"{wizard_url}?{steps.query(model, answers, key)}",
-            }
-            for key, choice in answers.items()
-        ],
-    }

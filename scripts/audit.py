@@ -369,7 +369,7 @@ def main() -> int:
 
         result_url = create_result(base, comparison, scenario["answers"], who=WHO)
         log(f"result page {result_url}")
-        step = f"/{comparison}/wizard/?workload=event-driven&step=state"
+        step = f"/{comparison}/wizard/?location=one-cloud&step=regulation"
         pages = [
             Page("Comparison", f"{base}/{comparison}/", f"/{comparison}/"),
             Page("Wizard step", base + step, step),

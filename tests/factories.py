@@ -138,3 +138,117 @@ def modified(data: dict, change) -> dict:
     result = copy.deepcopy(data)
     change(result)
     return result
+
+
+PARTS = ("web-api", "events", "batch-jobs")
+
+
+def with_parts(data: dict) -> dict:
+    """A copy of fixture data whose first question asks for the system's parts (`PARTS`).
+
+    The last question is then about the batch jobs alone; the others are about every part.
+    """
+    result = copy.deepcopy(data)
+    result["questions"].insert(
+        0,
+        {
+            "slug": "parts",
+            "prompt": "Which parts does your system have?",
+            "multiple": True,
+            "choices": [
+                {"slug": part, "label": f"Part {part}", "why": f"The system has {part}."}
+                for part in PARTS
+            ],
+        },
+    )
+    result["questions"][-1]["parts"] = [PARTS[-1]]
+    return result
+
+
+def sourced(data: dict, as_of: str = "2026-11") -> dict:
+    """A copy of fixture data whose every item names a source and the month it was checked.
+
+    The factory's texts state figures ("Option 1", "$10"), so without this `check_content`
+    and content health find them unsourced.
+    """
+    result = copy.deepcopy(data)
+    source = "https://example.com/facts"
+    items = [*result["options"], *result["dimensions"], *result["faq"], *result["questions"]]
+    for question in result["questions"]:
+        for choice in question["choices"]:
+            items += [choice, *choice.get("caveats", [])]
+    for item in items:
+        item["sources"] = item.get("sources") or [source]
+        item["as_of"] = as_of
+    return result
+
+
+def parts_comparison_data(slug: str = "parts-demo") -> dict:
+    """A comparison whose wizard puts a knock-out first, then asks for the system's parts.
+
+    Questions, in order: `where` (its `own-servers` choice rules option-2 out for the whole
+    system, so every later question is skipped), `parts` (the multiple question: `web`,
+    `jobs`, and `store`, which rules option-2 out for that part alone), `traffic` (every part),
+    `hours` (only after `traffic=steady`), `job-length` (only about `jobs`; `hours-long` rules
+    option-2 out for jobs) and `team` (every part).
+    """
+
+    def choice(slug, label, weights=None, out=None):
+        made = {
+            "slug": slug,
+            "label": label,
+            "why": f"Because of {label.lower()}.",
+            "weights": weights or {},
+        }
+        if out:
+            made["rules_out"] = [{"option": "option-2", "reason": out}]
+        return made
+
+    def question(slug, prompt, *choices, **extra):
+        return {"slug": slug, "prompt": prompt, "help": f"Help for {slug}.", **extra,
+                "choices": list(choices)}  # fmt: skip
+
+    data = comparison_data(slug, questions=0)
+    data["questions"] = [
+        question(
+            "where",
+            "Where must it run?",
+            choice("any-cloud", "In a public cloud", {"option-2": 1.0}),
+            choice("own-servers", "Only on our own servers", out="Option 2 needs a public cloud."),
+        ),
+        question(
+            "parts",
+            "Which parts does your system have?",
+            choice("web", "A web front end", {"option-2": 2.0}),
+            choice("jobs", "Batch jobs", {"option-1": 1.0}),
+            choice("store", "Data stores we run", out="Option 2 cannot host your data stores."),
+            multiple=True,
+        ),
+        question(
+            "traffic",
+            "How does the traffic arrive?",
+            choice("steady", "Steadily", {"option-1": 2.0}),
+            choice("spiky", "In bursts", {"option-2": 2.0}),
+        ),
+        question(
+            "hours",
+            "When is it busy?",
+            choice("all-day", "All day", {"option-1": 2.0}),
+            choice("office", "Office hours", {"option-2": 1.0}),
+            show_if={"question": "traffic", "choice": "steady"},
+        ),
+        question(
+            "job-length",
+            "How long does a job run?",
+            choice("minutes", "Minutes", {"option-2": 1.0}),
+            choice("hours-long", "Hours", out="Option 2 stops long jobs."),
+            parts=["jobs"],
+        ),
+        question(
+            "team",
+            "Who runs it?",
+            choice("ops", "An operations team", {"option-1": 2.0}),
+            choice("devs", "Developers only", {"option-2": 2.0}),
+        ),
+    ]
+    return data

@@ -27,7 +27,7 @@ from django.utils import timezone
 from decision.models import Comparison, ContentSnapshot, Result
 from decision.services import comparison_content, create_result
 from tests.factories import comparison_data, load_data
-from tests.test_admin import _inline_post_data
+from tests.test_admin import FAVOUR_OPTION_2, _inline_post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -287,10 +287,15 @@ def test_the_migration_is_idempotent_and_reversible():
     group = Group.objects.get(name="Content editors")
     group.permissions.add(Permission.objects.get(codename="change_user"))  # made by hand
 
-    migration.create_content_editors(apps, schema_editor)
-    migration.create_content_editors(apps, schema_editor)
+    caveats = importlib.import_module("decision.migrations.0010_content_editors_edit_caveats")
+    for _ in range(2):
+        migration.create_content_editors(apps, schema_editor)
+        caveats.grant(apps, schema_editor)
     group = Group.objects.get(name="Content editors")
     assert set(group.permissions.values_list("codename", flat=True)) == _role_codenames()
+
+    caveats.revoke(apps, schema_editor)
+    assert not group.permissions.filter(codename__endswith="_caveat").exists()
 
     migration.delete_content_editors(apps, schema_editor)
     assert not Group.objects.filter(name="Content editors").exists()
@@ -333,7 +338,7 @@ def test_content_editor_cannot_add_a_user(content_editor):
 
 def test_content_editor_views_a_result_but_cannot_change_or_delete_it(content_editor):
     comparison = load_data(comparison_data())
-    result = create_result(comparison_content(comparison.slug), {"question-1": "favour-option-2"})
+    result = create_result(comparison_content(comparison.slug), FAVOUR_OPTION_2)
 
     assert content_editor.get(reverse("admin:decision_result_changelist")).status_code == 200
     change_url = reverse("admin:decision_result_change", args=[result.pk])

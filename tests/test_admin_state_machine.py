@@ -39,6 +39,7 @@ from decision.content.files import dump_text, parse_text
 from decision.engine import recommend
 from decision.models import (
     Assessment,
+    Caveat,
     Choice,
     ChoiceWeight,
     Comparison,
@@ -57,11 +58,20 @@ from tests.test_admin import _inline_post_data
 _SLUGS = itertools.count(1)
 
 # Scenarios added to the test comparison; their expected outcomes are computed, so they pass.
+# (The engine needs three informative answers, or a rule-out that settles the outcome.)
 SCENARIO_ANSWERS = {
-    "favours-first": {"question-1": "favour-option-1", "question-2": "favour-option-1"},
+    "favours-first": {
+        "question-1": "favour-option-1",
+        "question-2": "favour-option-1",
+        "question-3": "favour-option-1",
+    },
     "rules-out-last": {"question-1": "must-avoid", "question-3": "favour-option-2"},
 }
-RESULT_ANSWERS = {"question-1": "favour-option-1", "question-3": "favour-option-2"}
+RESULT_ANSWERS = {
+    "question-1": "favour-option-1",
+    "question-2": "favour-option-2",
+    "question-3": "favour-option-2",
+}
 # Referred to by question-2's show_if and by the "favours-first" scenario.
 REFERENCED = ("question-1", "favour-option-1")
 
@@ -100,6 +110,7 @@ _CONTENT_MODELS = {
     Choice: "question__comparison",
     ChoiceWeight: "choice__question__comparison",
     RuleOut: "choice__question__comparison",
+    Caveat: "choice__question__comparison",
     Scenario: "comparison",
 }
 
@@ -310,6 +321,19 @@ class AdminStateMachine(RuleBasedStateMachine):
         assert Choice.objects.get(pk=data[f"choices-{i}-id"]).label == text.strip()
         self._accepted()
 
+    @rule(question=_INDEX, choice=_INDEX, month=st.sampled_from(["2025-01", "2026-11", ""]))
+    def edit_choice_facts(self, question, choice, month):
+        questions = list(self.comparison.questions.all())
+        url = reverse("admin:decision_question_change", args=[questions[question % 3].pk])
+        data = _form_data(self.staff.get(url))
+        i = choice % int(data["choices-TOTAL_FORMS"])
+        data[f"choices-{i}-sources"] = "https://example.com/limits" if month else ""
+        data[f"choices-{i}-as_of"] = month
+        _assert_saved(self.staff.post(url, data))
+        stored = Choice.objects.get(pk=data[f"choices-{i}-id"])
+        assert (stored.as_of, bool(stored.sources)) == (month, bool(month))
+        self._accepted()
+
     # --- additions ----------------------------------------------------------------------
 
     @rule(question=_VALID_ONE_LINE, answer=_VALID_MULTI_LINE)
@@ -479,6 +503,19 @@ class AdminStateMachine(RuleBasedStateMachine):
                 option = self._options()[index % 2]
                 data[f"dimensions-{index % 3}-assessment_{option.pk}"] = blank
         self._refused(self.staff.post(url, data))
+
+    @rule(
+        question=_INDEX,
+        choice=_INDEX,
+        month=st.sampled_from(["2026-13", "2026-1", "26-11", "2026-11-01", "November 2026"]),
+    )
+    def refuse_a_month_that_is_not_one(self, question, choice, month):
+        questions = list(self.comparison.questions.all())
+        url = reverse("admin:decision_question_change", args=[questions[question % 3].pk])
+        data = _form_data(self.staff.get(url))
+        data[f"choices-{choice % int(data['choices-TOTAL_FORMS'])}-as_of"] = month
+        response = self.staff.post(url, data)
+        self._refused(response, "Write a year and a month", "has at most 7 characters")
 
     @rule()
     def refuse_weights_that_flip_a_scenario(self):

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from decision.content.files import parse_text
 from decision.markdown_text import escape_markdown
 from decision.services import create_result
-from tests.factories import comparison_data, load_data, modified, to_yaml
+from tests.factories import comparison_data, load_data, modified, to_yaml, with_parts
 
 # Token types escaped content must never produce.
 FORBIDDEN = {
@@ -32,13 +32,51 @@ FORBIDDEN = {
 }
 
 
-def commonmark(text: str) -> list:
+def commonmark(text: str, parser: MarkdownIt | None = None) -> list:
     """Every token, block and inline, in document order."""
     tokens = []
-    for token in MarkdownIt("commonmark").parse(text):
+    for token in (parser or MarkdownIt("commonmark")).parse(text):
         tokens.append(token)
         tokens.extend(token.children or [])
     return tokens
+
+
+def gfm(text: str) -> list:
+    """Every token as GitHub reads the file: CommonMark with tables and strike-through."""
+    return commonmark(text, MarkdownIt("commonmark").enable(["table", "strikethrough"]))
+
+
+def strong_texts(tokens: list) -> list[str]:
+    """The text of each bold span, in order."""
+    found, inside = [], None
+    for inline in (token for token in tokens if token.type == "inline"):
+        for child in inline.children:
+            if child.type == "strong_open":
+                inside = []
+            elif child.type == "strong_close":
+                found.append("".join(inside))
+                inside = None
+            elif inside is not None:
+                inside.append(child.content)
+    return found
+
+
+def table_rows(tokens: list) -> list[list[list[str]]]:
+    """Each table's rows (the header row first), each a list of its cells' text."""
+    tables, cell = [], None
+    for token in tokens:
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            tables[-1].append([])
+        elif token.type in ("th_open", "td_open"):
+            cell = []
+        elif token.type == "inline" and cell is not None:
+            cell.append("".join(child.content for child in token.children))
+        elif token.type in ("th_close", "td_close"):
+            tables[-1][-1].append("".join(cell))
+            cell = None
+    return tables
 
 
 # Arbitrary text, and text made mostly of what Markdown and HTML give a meaning to.
@@ -168,28 +206,69 @@ NASTY = [
 
 @pytest.mark.django_db
 def test_downloaded_adr_has_no_structure_from_the_content(client):
-    def poison(data):
-        option = data["options"][0]
-        option["name"] = "# Heading <script>alert(1)</script> [x](https://evil.example)"
-        option["tagline"] = "<img src=x onerror=alert(1)>"
-        option["pros"] = NASTY
-        option["cons"] = list(NASTY)  # a shared list would be dumped as a YAML alias
-        option["criteria"][0]["text"] = "[x](https://evil.example)"
-        data["intro"] = "# Heading\n\n<script>alert(1)</script>"
-        data["questions"][0]["prompt"] = "<b>Which?</b>"
-        data["questions"][0]["choices"][0]["label"] = "[x](https://evil.example)"
+    """Every content field the record prints, poisoned, reads as itself and adds no structure.
 
-    data = modified(comparison_data("evil"), poison)
+    The answers make a two-part system land on different options, so the record prints the
+    answers table, the drivers (a dimension and a criterion), both options' names and
+    taglines, the placement table (part names, each part's reason and its caveat's form), the
+    integration advice, each option's pros and cons, and a caveat.
+    """
+    poisoned = {}  # field -> the text it was given
+
+    def put(field, text):
+        poisoned[field] = text
+        return text
+
+    def poison(data):
+        data["title"] = put("title", "Comparison *evil* [x](https://evil.example)")
+        data["integration_advice"] = put("integration advice", "> quoted\n# Second heading")
+        first, second = data["options"]
+        first["name"] = put("option name", "# Heading <script>alert(1)</script> | cell")
+        first["tagline"] = put("tagline", "<img src=x onerror=alert(1)>")
+        second["name"] = put("second option name", "`Option` **2**")
+        second["tagline"] = put("second tagline", "| a | table | row |")
+        # Three a side is what a record of two chosen options prints of each.
+        first["pros"], first["cons"], second["pros"] = NASTY[:3], NASTY[3:6], NASTY[6:]
+        # The criterion question 2's answer supports (question 3's answer contradicts the first).
+        first["criteria"][1]["text"] = put("criterion", "[x](https://evil.example) (yes)")
+        data["dimensions"][1]["name"] = put("dimension", "<i>Dim</i> ~~2~~")
+        parts, question_1, _, question_3 = data["questions"]
+        question_1["prompt"] = put("prompt", "<b>Which?</b> | really")
+        question_1["choices"][0]["label"] = put("label", "[x](https://evil.example) | yes")
+        question_1["choices"][0]["why"] = put("why", "1. numbered why")
+        parts["choices"][0]["label"] = put("part name", "<b>Web</b> *API*")
+        parts["choices"][2]["label"] = put("second part name", "_Batch_ `jobs`")
+        parts["choices"][2]["why"] = put("part why", "- a list item why")
+        parts["choices"][2]["weights"] = {"option-2": 5.0}  # the batch jobs go to option 2
+        question_3["choices"][1]["caveats"] = [
+            {
+                "option": "option-2",
+                "form": put("caveat form", "![pixel](https://evil.example/p.png)"),
+                "text": put("caveat text", "```\nrm -rf /\n```"),
+                "sources": ["https://example.com/limits"],
+            }
+        ]
+
+    data = modified(with_parts(comparison_data("evil")), poison)
     load_data(data)
     content = parse_text(to_yaml(data), file="evil.yaml")
-    answers = {question.slug: "favour-option-1" for question in content.questions}
+    answers = {
+        "parts": "web-api,batch-jobs",
+        "question-1": "favour-option-1",
+        "question-2": "favour-option-1",
+        "question-3": "favour-option-2",
+    }
     result = create_result(content, answers)
-    assert result.outcome == "option-1"
+    assert result.outcome == "combine"
+    assert {p["part"]: p["option"] for p in result.recommendation["placements"]} == {
+        "web-api": "option-1",
+        "batch-jobs": "option-2",
+    }
 
     response = client.get(reverse("decision:result_adr", args=["evil", result.token]))
     assert response.status_code == 200
     text = response.content.decode()
-    tokens = commonmark(text)
+    tokens = gfm(text)
 
     headings = [token.tag for token in tokens if token.type == "heading_open"]
     assert headings.count("h1") == 1
@@ -197,16 +276,46 @@ def test_downloaded_adr_has_no_structure_from_the_content(client):
     types = {token.type for token in tokens}
     assert not types & {"html_block", "html_inline", "image", "fence", "code_block"}
     assert not types & {"code_inline", "blockquote_open", "ordered_list_open", "hr"}
-    links = [token.attrGet("href") for token in tokens if token.type == "link_open"]
+    assert not types & {"em_open", "s_open"}
+    # The only bold text is the template's own: the chosen option and the caveat's form.
+    assert strong_texts(tokens) == [
+        f"Combine {poisoned['option name']} and {poisoned['second option name']}",
+        poisoned["caveat form"],
+    ]
+    links = {token.attrGet("href") for token in tokens if token.type == "link_open"}
     permalink = response.wsgi_request.build_absolute_uri(result.get_absolute_url())
-    assert set(links) <= {permalink}
+    sources = {url for option in content.options for url in option.sources}
+    assert permalink in links
+    assert links <= {permalink, "https://example.com/limits", *sources}  # none from the text
     assert all(t.level == 0 for t in tokens if t.type == "bullet_list_open")  # no nested lists
+    # The answers and placement tables keep their columns, whatever `|` the content holds.
+    tables = table_rows(tokens)
+    assert [len(rows) for rows in tables] == [1 + len(answers), 1 + 2]
+    assert all(len(row) == len(rows[0]) for rows in tables for row in rows)
+    assert [row[0] for row in tables[0][1:]] == [
+        "Which parts does your system have?",
+        poisoned["prompt"],
+        "Question 2?",
+        "Question 3?",
+    ]
+    assert tables[0][2][1] == poisoned["label"]
+    assert tables[1][1] == [
+        poisoned["part name"],
+        poisoned["option name"],
+        poisoned["why"],
+    ]
+    assert tables[1][2] == [
+        poisoned["second part name"],
+        f"{poisoned['second option name']} ({poisoned['caveat form']})",
+        poisoned["part why"],
+    ]
 
     shown = " ".join(child.content for token in tokens for child in token.children or [])
-    # Every one still reads as written (the pros and cons have no capital to lower).
-    for nasty in ("# Heading <script>alert(1)</script> [x](https://evil.example)", *NASTY[:7]):
-        assert nasty in shown
-    assert "<img src=x onerror=alert(1)>" in shown
+    # Every one still reads as written (none has a capital for the template to lower).
+    for field, value in poisoned.items():
+        assert as_one_line(value) in shown, field
+    for nasty in NASTY:
+        assert as_one_line(nasty) in shown, nasty
     assert "&gt; quoted # Second heading" not in text  # `>` is an entity, `#` escaped
     assert "&gt; quoted \\# Second heading" in text
     assert "<script>" not in text and "<img" not in text and "<b>" not in text

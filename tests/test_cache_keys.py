@@ -79,9 +79,16 @@ def test_unknown_wizard_parameters_are_dropped_silently_and_never_stored(
 
 
 def test_answer_order_and_extra_keys_share_one_stored_step(client, flagship, stored_pages):
-    model_order = f"{WIZARD}?workload=event-driven&state=stateless&step=duration"
+    model_order = (
+        f"{WIZARD}?location=one-cloud&parts=web-api&parts=events&state=stateless&step=duration"
+    )
     first = client.get(model_order)
-    other = client.get(f"{WIZARD}?step=duration&state=stateless&utm_id=7&workload=event-driven")
+    assert first.status_code == 200
+    assertNotContains(first, 'role="alert"')  # every answer was used
+    # Another order, a tracking key, and the parts as one comma-joined value in another order.
+    other = client.get(
+        f"{WIZARD}?step=duration&state=stateless&utm_id=7&parts=events,web-api&location=one-cloud"
+    )
     assert other.content == first.content
     assert len(stored_pages) == 1
 

@@ -6,8 +6,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from decision.models import ChoiceWeight, Scenario
-from tests.factories import load_flagship
+from decision.models import Choice, ChoiceWeight, Scenario
+from tests.factories import comparison_data, load_data, load_flagship, sourced, with_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +22,59 @@ def test_check_content_passes_on_the_flagship():
     comparison = load_flagship()
     count = comparison.scenarios.count()
     assert count >= 12
-    assert (
-        run("check_content") == f"kubernetes-vs-serverless: content valid, {count} scenarios pass\n"
+    sources = [
+        f"  scenario '{s.slug}' ({s.name}): {s.source}\n"
+        for s in comparison.scenarios.all()
+        if s.source
+    ]
+    assert run("check_content") == (
+        f"kubernetes-vs-serverless: content valid, {count} scenarios pass\n" + "".join(sources)
     )
+
+
+def _sourced_demo() -> dict:
+    data = sourced(with_parts(comparison_data()))
+    data["scenarios"] = [
+        {
+            "slug": "api-team",
+            "name": "A team with an API",
+            "source": "https://example.com/case-study",
+            "answers": {"parts": "web-api"},
+            "outcome": "not-enough",
+        },
+        {"slug": "unsure", "name": "Nobody knows", "answers": {}, "outcome": "not-enough"},
+    ]
+    return data
+
+
+def test_check_content_passes_on_sourced_content_and_names_each_scenarios_source():
+    load_data(_sourced_demo())
+    assert run("check_content") == (
+        "demo: content valid, 2 scenarios pass\n"
+        "  scenario 'api-team' (A team with an API): https://example.com/case-study\n"
+    )
+
+
+def test_check_content_fails_on_a_figure_without_a_source_or_a_month():
+    load_data(_sourced_demo())
+    # As an admin edit leaving the month out would store it.
+    Choice.objects.filter(question__slug="question-1", slug="must-avoid").update(
+        why="Its jobs run over 15 minutes.", as_of=""
+    )
+    Choice.objects.filter(question__slug="parts", slug="events").update(
+        label="Events, up to 5,000 a second", sources=""
+    )
+
+    with pytest.raises(CommandError) as caught:
+        run("check_content")
+
+    assert str(caught.value).splitlines() == [
+        "2 problems:",
+        "demo: questions[0].choices[1]: answer “Events, up to 5,000 a second” states “5,000” "
+        "but lacks a source",
+        "demo: questions[1].choices[2]: answer “We cannot use option-2” states “15” but lacks "
+        "an as_of month",
+    ]
 
 
 def test_check_content_names_the_scenario_a_weight_change_flips():

@@ -285,3 +285,162 @@ def test_page_titles_are_plain_text(client, flagship):
     ):
         html = client.get(url).content.decode()
         assert re.search(r"<title>([^<]*)</title>", html).group(1) == title, url
+
+
+# The short answer, the score and the sources line (issue 10, item 14).
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _hero(html: str) -> str:
+    return html.split('<section class="hero')[1].split("</section>")[0]
+
+
+def test_first_sentences_keeps_two_sentences_and_collapses_line_breaks():
+    from decision.short_answer import first_sentences
+
+    assert first_sentences("One here.\nTwo there!  Three? Four.") == "One here. Two there!"
+    assert first_sentences('Is it? "Yes." Then more.') == 'Is it? "Yes."'
+    assert first_sentences("Only one sentence.") == "Only one sentence."
+    assert first_sentences("No full stop at all") == "No full stop at all"
+    assert first_sentences("A. B. C.", count=1) == "A. B. C."  # initials, not sentences
+    assert first_sentences("") == ""
+
+
+def test_first_sentences_does_not_cut_inside_abbreviations_or_decimals():
+    from decision.short_answer import first_sentences
+
+    text = (
+        "Functions cost $0.10 per GB-hour, e.g. AWS Lambda at 1.5 GB. Clusters, i.e. EKS or "
+        "GKE, cost more vs. functions at low volume. A third sentence follows."
+    )
+    assert first_sentences(text) == text.removesuffix(" A third sentence follows.")
+    assert (
+        first_sentences("Pay 0.5 cents, etc. Then. Done.", count=1) == "Pay 0.5 cents, etc. Then."
+    )
+    assert first_sentences("Runs on v1.2 in the U.S. Today. More.", count=1) == (
+        "Runs on v1.2 in the U.S. Today."
+    )
+
+
+def _tally_for(data: dict):
+    from decision.content.schema import ComparisonSchema
+    from decision.short_answer import winner_tally
+    from decision.tables import dimension_rows
+
+    return winner_tally(dimension_rows(ComparisonSchema.model_validate(data)))
+
+
+def test_winner_tally_counts_each_option_and_the_ties_most_wins_first():
+    from collections import Counter
+
+    for data in (comparison_data(dimensions=5), comparison_data(options=3, dimensions=8)):
+        wins = Counter(dimension["winner"] for dimension in data["dimensions"])
+        names = {option["slug"]: option["name"] for option in data["options"]}
+        tally = _tally_for(data)
+        assert tally.total == len(data["dimensions"])
+        assert tally.ties == wins["tie"]
+        assert {entry.name: entry.count for entry in tally.wins} == {
+            name: wins[slug] for slug, name in names.items()
+        }
+        counts = [entry.count for entry in tally.wins]
+        assert counts == sorted(counts, reverse=True)
+        first = tally.wins[0]
+        assert tally.sentence.startswith(f"{first.name} wins {first.count} of {tally.total} ")
+        assert tally.sentence.endswith(f", {wins['tie']} tie{'s' if wins['tie'] > 1 else ''}.")
+
+
+def test_winner_tally_of_no_rows_says_nothing():
+    from decision.short_answer import winner_tally
+
+    assert winner_tally([]).sentence == ""
+
+
+def test_month_filter_spells_out_a_year_and_month():
+    from decision.templatetags.decision_tags import month
+
+    assert month("2026-11") == "November 2026"
+    assert month("2025-01") == "January 2025"
+    for value in (None, "", "2026-13", "2026-00", "2026-1", "26-11", "2026-11-05", "soon", 202611):
+        assert month(value) == "", value
+
+
+def test_short_answer_score_and_wizard_button_lead_the_page(client, flagship):
+    from collections import Counter
+
+    html = client.get("/kubernetes-vs-serverless/").content.decode()
+    hero = _hero(html)
+    advice = _normalized(flagship.default_advice)
+    two_sentences = ". ".join(advice.split(". ")[:2]) + "."
+    assert two_sentences != advice  # the fixture's advice is longer than its short answer
+    assert f'<p class="short-answer__text">{two_sentences}</p>' in hero
+
+    dimensions = list(flagship.dimensions.select_related("winner"))
+    wins = Counter(dimension.winner.name for dimension in dimensions if dimension.winner)
+    (leader, most), *others = wins.most_common()
+    expected = f"{leader} wins {most} of {len(dimensions)} dimensions"
+    expected += "".join(f", {name} {count}" for name, count in others)
+    ties = sum(dimension.winner is None for dimension in dimensions)
+    expected += f", {ties} tie{'s' if ties > 1 else ''}." if ties else "."
+    assert f'<p class="tally">{expected} <a href="#table">' in hero
+    assert 'href="/kubernetes-vs-serverless/wizard/"' in hero
+    assert flagship.intro in html.split('id="options"')[1]  # the intro moved below the hero
+
+
+def test_short_answer_score_counts_ties(client):
+    data = comparison_data(dimensions=4)
+    load_data(data)
+    tally = _tally_for(data)
+    assert tally.ties
+    assertContains(client.get("/demo/"), f'<p class="tally">{tally.sentence} ')
+
+
+def test_every_pro_and_con_is_in_the_page_the_first_two_in_sight(client, flagship):
+    html = client.get("/kubernetes-vs-serverless/").content.decode()
+    for option in flagship.options.all():
+        card = html.split(f'id="option-{option.slug}"')[1].split("</article>")[0]
+        for kind, one in (("pro", "pro"), ("con", "con")):
+            points = [point.text for point in option.points.filter(kind=kind)]
+            shown, more = card.split(f"<h4>{kind.title()}s</h4>")[1].split("</ul>", 1)
+            assert [p for p in points if p in shown] == points[:2]
+            if len(points) > 2:
+                n = len(points) - 2
+                assert f"<summary>Show {n} more {one}{'s' if n > 1 else ''}</summary>" in more
+            assert all(point in card for point in points)
+
+
+def test_sources_are_a_line_of_links_never_a_disclosure(client, flagship):
+    html = client.get("/kubernetes-vs-serverless/").content.decode()
+    faq = html.split('id="faq"')[1].split("</section>")[0]
+    entries = [entry for entry in flagship.faq_entries.all() if entry.sources]
+    assert entries
+    assert faq.count('<p class="sources"><span class="sources__label">Sources:</span>') == len(
+        entries
+    )
+    assert faq.count("<details") == flagship.faq_entries.count()  # no details inside details
+    assert '<details class="sources">' not in html
+    for entry in entries:
+        for url in entry.sources.split():  # stored one URL a line
+            assert f'<a href="{url}" rel="noopener">' in faq
+
+
+def test_sources_show_the_month_they_were_checked():
+    from django.template.loader import render_to_string
+
+    urls = ["https://example.com/pricing", "https://example.org/limits"]
+    checked = render_to_string(
+        "decision/includes/sources.html", {"sources": urls, "as_of": "2026-11"}
+    )
+    assert "Sources:" in checked
+    assert "(as of November 2026)" in checked
+    assert checked.count("<a ") == len(urls)
+    assert "as of" not in render_to_string(
+        "decision/includes/sources.html", {"sources": urls, "as_of": None}
+    )
+    assert "as of" not in render_to_string("decision/includes/sources.html", {"sources": urls})
+    assert "As of November 2026" in render_to_string(
+        "decision/includes/sources.html", {"sources": [], "as_of": "2026-11"}
+    )
+    assert render_to_string("decision/includes/sources.html", {"sources": []}).strip() == ""

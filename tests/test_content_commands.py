@@ -19,7 +19,14 @@ from decision.models import (
     RuleOut,
     Scenario,
 )
-from tests.factories import FLAGSHIP, comparison_data, modified, write_fixture
+from tests.factories import (
+    FLAGSHIP,
+    comparison_data,
+    modified,
+    sourced,
+    with_parts,
+    write_fixture,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +70,7 @@ def test_load_reports_each_comparison(tmp_path):
 
 
 def test_invalid_second_file_changes_nothing(tmp_path):
-    data = comparison_data("first")
+    data = comparison_data("first", questions=4)  # three answers left once one is removed
     data["scenarios"] = [
         {
             "slug": "all-first",
@@ -249,3 +256,40 @@ def test_the_longest_slugs_the_schema_allows_load_and_export(tmp_path):
     out = io.StringIO()
     call_command("export_content", long, stdout=out)
     assert f"slug: {long}" in out.getvalue()
+
+
+def test_parts_caveats_months_and_scenario_sources_round_trip(tmp_path):
+    def change(data):
+        data["integration_advice"] = "Connect the parts with a queue."
+        data["questions"][1]["choices"][0]["caveats"] = [
+            {
+                "option": "option-2",
+                "form": "The long-running form",
+                "text": "Runs up to 12 hours.",
+                "sources": ["https://example.com/jobs"],
+                "as_of": "2026-10",
+            }
+        ]
+        data["scenarios"] = [
+            {
+                "slug": "two-parts",
+                "name": "An API with events",
+                "source": "https://example.com/case-study",
+                "answers": {"parts": "web-api,events", "question-1": "favour-option-1"},
+                "outcome": "not-enough",
+            }
+        ]
+
+    data = modified(sourced(with_parts(comparison_data())), change)
+    path = write_fixture(tmp_path, data)
+    load(path)
+    before = snapshot()
+    first = export("demo")
+
+    exported = tmp_path / "exported.yaml"
+    exported.write_text(first)
+    load(exported)
+    assert snapshot() == before
+    assert "parts:\n      - batch-jobs" in first
+    assert "as_of: 2026-10" in first and "source: https://example.com/case-study" in first
+    assert "answers:\n      parts: web-api,events" in first

@@ -9,16 +9,29 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from decision import content_health
 from decision.content.schema import ComparisonSchema, validate
 from decision.content.store import comparison_data as stored_data
 from decision.content.store import load_tree
 from decision.content_health import admin_url
 from decision.health_report import health_report
-from decision.models import Choice, FaqEntry, Option, Question, Scenario
-from tests.factories import FLAGSHIP, comparison_data, load_data, load_flagship, modified
+from decision.models import Caveat, Choice, FaqEntry, Option, Question, Scenario
+from tests.factories import (
+    FLAGSHIP,
+    comparison_data,
+    load_data,
+    load_flagship,
+    modified,
+    sourced,
+)
 
 TODAY = date(2025, 6, 1)
-ANSWERS = {"question-1": "favour-option-1", "question-3": "favour-option-1"}
+# Three informative answers: fewer are not enough for the engine to go on.
+ANSWERS = {
+    "question-1": "favour-option-1",
+    "question-2": "favour-option-1",
+    "question-3": "favour-option-1",
+}
 
 
 def problem_data(slug: str = "demo", **sizes) -> dict:
@@ -65,7 +78,7 @@ def valid(data: dict) -> ComparisonSchema:
 
 def test_clean_content_reports_nothing():
     data = modified(
-        comparison_data(),
+        sourced(comparison_data(), as_of="2025-05"),
         lambda d: d.update(
             scenarios=[{"slug": "a", "name": "A", "answers": ANSWERS, "outcome": "option-1"}]
         ),
@@ -77,6 +90,7 @@ def test_clean_content_reports_nothing():
     assert report.inert_choices == ()
     assert report.insecure_sources == ()
     assert report.stale_facts == ()
+    assert report.unsourced_figures == ()
 
 
 def test_every_scenario_is_listed_with_expected_and_actual_outcome():
@@ -180,8 +194,49 @@ def test_valid_follow_up_questions_are_reachable():
     assert report.unreachable_questions == ()
 
 
-def test_no_fact_is_dated_so_none_is_stale():
-    assert health_report(valid(problem_data()), today=date(2100, 1, 1)).stale_facts == ()
+def test_facts_checked_more_than_180_days_ago_are_listed_oldest_first():
+    def change(data):
+        data["faq"][1]["as_of"] = "2024-10"
+        data["questions"][0]["choices"][2]["caveats"] = [
+            {
+                "option": "option-2",
+                "form": "The long-running form",
+                "text": "Runs up to 12 hours.",
+                "sources": ["https://example.com/jobs"],
+                "as_of": "2024-12",
+            }
+        ]
+
+    content = valid(modified(sourced(comparison_data(), as_of="2025-05"), change))
+
+    def stale_on(day: date) -> list[tuple[str, str]]:
+        return [(f.path, f.as_of) for f in health_report(content, today=day).stale_facts]
+
+    assert stale_on(date(2024, 12, 15)) == []
+    # 2024-12-01 is exactly 180 days before 2025-05-30: not older than 180 days yet.
+    assert stale_on(date(2025, 5, 30)) == [("faq[1]", "2024-10")]
+    assert stale_on(date(2025, 5, 31)) == [
+        ("faq[1]", "2024-10"),
+        ("questions[0].choices[2].caveats[0]", "2024-12"),
+    ]
+    stale = health_report(content, today=date(2025, 5, 31)).stale_facts
+    assert stale[1].what == "caveat “The long-running form”"
+    assert stale[1].sources == ("https://example.com/jobs",)
+    assert "12" in stale[1].figures
+
+    assert len(stale_on(date(2026, 1, 1))) > 2  # everything checked in 2025-05 is due by then
+
+
+def test_figures_without_a_source_or_a_month_are_listed():
+    def change(data):
+        del data["options"][0]["as_of"]
+        data["faq"][0]["sources"] = []
+
+    report = health_report(valid(modified(sourced(comparison_data()), change)), today=TODAY)
+    assert [figure.path for figure in report.unsourced_figures] == ["options[0]", "faq[0]"]
+    assert "lacks an as_of month" in report.unsourced_figures[0].message
+    assert "lacks a source" in report.unsourced_figures[1].message
+    assert report.problem_count == 2
 
 
 # --- The admin page -----------------------------------------------------------------------
@@ -256,11 +311,14 @@ def test_the_page_lists_each_problem_with_a_link_that_works(admin_client):
     assert failing.item.slug == "wrong"
     assert failing.fix_url == change_url(wrong)
     walk = reverse("decision:wizard", args=[comparison.slug])
-    assert failing.walk_url == f"{walk}?question-1=favour-option-1&question-3=favour-option-1"
+    assert failing.walk_url == (
+        f"{walk}?question-1=favour-option-1&question-2=favour-option-1&question-3=favour-option-1"
+    )
     assert failing.walk_url in hrefs
 
     for href in hrefs:
-        assert admin_client.get(href).status_code == 200, href
+        # A scenario that answers every question walks on to "check your answers".
+        assert admin_client.get(href, follow=True).status_code == 200, href
 
 
 @pytest.mark.django_db
@@ -346,3 +404,55 @@ def test_the_page_runs_the_same_number_of_queries_whatever_the_content_size(admi
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.django_db
+def test_the_page_lists_facts_to_recheck_against_a_clock_tests_set(admin_client, monkeypatch):
+    def change(data):
+        data["options"][1]["as_of"] = "2024-01"
+        data["questions"][0]["choices"][0]["caveats"] = [
+            {
+                "option": "option-2",
+                "form": "The long-running form",
+                "text": "Runs up to 12 hours.",
+                "sources": ["https://example.com/jobs"],
+                "as_of": "2024-03",
+            }
+        ]
+
+    comparison = load_data(modified(sourced(comparison_data(), as_of="2025-05"), change))
+    monkeypatch.setattr(content_health, "today", lambda: date(2025, 6, 1))
+
+    response = admin_client.get(health_url(comparison))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Facts to re-check (checked more than 180 days ago, oldest first)" in page
+    assert "2 facts to re-check · 0 figures without a source or month" in page
+    stale = page.split('id="health-stale"')[1].split("</table>")[0]
+    option = Option.objects.get(comparison=comparison, slug="option-2")
+    caveat = Caveat.objects.get(choice__question__comparison=comparison)
+    assert stale.index("option “Option 2”") < stale.index("caveat “The long-running form”")
+    assert f'<a href="{change_url(option)}">option “Option 2”</a>' in stale
+    # A caveat is edited on its answer's own page.
+    assert f'<a href="{change_url(caveat.choice)}">caveat “The long-running form”</a>' in stale
+    assert '<time datetime="2024-01">2024-01</time>' in stale
+    assert "https://example.com/jobs" in stale
+    for href in (change_url(option), change_url(caveat.choice)):
+        assert admin_client.get(href).status_code == 200, href
+
+    monkeypatch.setattr(content_health, "today", lambda: date(2024, 2, 1))
+    page = admin_client.get(health_url(comparison)).content.decode()
+    assert "0 facts to re-check" in page
+    assert "None: every dated fact was checked in the last 180 days." in page
+
+
+@pytest.mark.django_db
+def test_the_page_lists_figures_without_a_source_or_month(admin_client):
+    comparison = load_data(comparison_data())  # the factory's figures name no month
+    response = admin_client.get(health_url(comparison))
+    section = response.content.decode().split('id="health-unsourced"')[1].split("</table>")[0]
+    assert "Figures without a source or month" in section
+    option = Option.objects.get(comparison=comparison, slug="option-1")
+    assert f'<a href="{change_url(option)}">options[0]</a>' in section
+    assert "option “Option 1” states" in section and "lacks an as_of month" in section

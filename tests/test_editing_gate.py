@@ -5,8 +5,17 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 from reversion.models import Version
 
-from decision.models import Choice, ChoiceWeight, Comparison, FaqEntry, Option, Question
-from tests.factories import comparison_data, load_data, load_flagship
+from decision.models import (
+    Caveat,
+    Choice,
+    ChoiceWeight,
+    Comparison,
+    FaqEntry,
+    Option,
+    Question,
+    Scenario,
+)
+from tests.factories import comparison_data, load_data, load_flagship, with_parts
 from tests.test_admin import _inline_post_data
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +194,11 @@ def test_load_content_refuses_a_file_whose_scenario_fails(tmp_path):
         {
             "slug": "wrong",
             "name": "Wrong",
-            "answers": {"question-1": "favour-option-1"},
+            "answers": {
+                "question-1": "favour-option-1",
+                "question-2": "favour-option-1",
+                "question-3": "favour-option-1",
+            },
             "outcome": "option-2",
         }
     ]
@@ -353,9 +366,8 @@ def test_a_scenario_added_on_the_comparison_page_needs_no_json(staff):
         "scenarios-TOTAL_FORMS": n + 1,
         f"scenarios-{n}-slug": "no-answers",
         f"scenarios-{n}-name": "Nobody answered",
-        f"scenarios-{n}-outcome": "option-1",
+        f"scenarios-{n}-outcome": "not-enough",  # nothing answered: nothing to go on
     }
-    # With nothing answered the engine falls back to the alphabetically first option.
     assert staff.post(url, data).status_code == 302
     assert comparison.scenarios.get(slug="no-answers").answers == {}
     response = staff.post(
@@ -369,7 +381,7 @@ def test_a_scenario_added_on_the_comparison_page_needs_no_json(staff):
         },
     )
     assert response.status_code == 200
-    assert "expected Option 2, now gives Option 1" in response.content.decode()
+    assert "expected Option 2, now gives Not enough to go on" in response.content.decode()
     assert not comparison.scenarios.filter(slug="wrong").exists()
 
 
@@ -388,3 +400,125 @@ def test_load_content_renames_an_answer_a_later_question_depends_on(tmp_path):
     call_command("load_content", str(write_fixture(tmp_path, data)))
     follow_up = Question.objects.get(slug=data["questions"][1]["slug"])
     assert follow_up.show_if.slug == "renamed"
+
+
+# --- Parts and caveats --------------------------------------------------------------------
+
+
+def _with_a_scenario_on_events() -> Comparison:
+    data = with_parts(comparison_data())  # question-3 is about the batch jobs
+    data["scenarios"] = [
+        {
+            "slug": "events-alone",
+            "name": "Events alone",
+            "answers": {"parts": "events"},
+            "outcome": "not-enough",
+        }
+    ]
+    return load_data(data)
+
+
+@pytest.mark.parametrize(
+    "part, dependent, how",
+    [("batch-jobs", "question-3", "is about this part"), ("events", "events-alone", "uses this")],
+)
+def test_deleting_a_part_others_name_is_refused_with_them_listed(staff, part, dependent, how):
+    comparison = _with_a_scenario_on_events()
+    choice = Choice.objects.get(question__comparison=comparison, question__slug="parts", slug=part)
+    row = (
+        Scenario.objects.get(slug=dependent)
+        if dependent == "events-alone"
+        else Question.objects.get(comparison=comparison, slug=dependent)
+    )
+    url = reverse("admin:decision_choice_delete", args=[choice.pk])
+
+    page = staff.get(url).content.decode()
+    row_url = reverse(f"admin:decision_{row._meta.model_name}_change", args=[row.pk])
+    assert f'<a href="{row_url}">' in page
+    assert how in page
+
+    response = staff.post(url, {"post": "yes"})
+    assert response.status_code in (200, 403)
+    assert Choice.objects.filter(pk=choice.pk).exists()
+
+    # From the parts question's page too.
+    question_url = reverse("admin:decision_question_change", args=[choice.question_id])
+    data = _inline_post_data(staff, question_url)
+    index = next(int(k.split("-")[1]) for k, v in data.items() if k.endswith("-slug") and v == part)
+    response = staff.post(question_url, {**data, f"choices-{index}-DELETE": "on"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "cannot be deleted while other content refers to it" in page
+    assert str(row) in page
+    assert Choice.objects.filter(pk=choice.pk).exists()
+
+
+def test_a_part_nothing_names_can_be_deleted(staff):
+    comparison = _with_a_scenario_on_events()
+    choice = Choice.objects.get(question__slug="parts", slug="web-api")
+    response = staff.post(
+        reverse("admin:decision_choice_delete", args=[choice.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert [c.slug for c in comparison.questions.get(slug="parts").choices.all()] == [
+        "events",
+        "batch-jobs",
+    ]
+
+
+def test_a_problem_the_gate_finds_in_a_caveat_is_shown_on_its_answer(staff):
+    comparison = load_data(comparison_data())
+    question = comparison.questions.get(slug="question-1")
+    choice = question.choices.get(slug="favour-option-1")
+    # Written around admin, as a raw database edit would be: admin's own field refuses it.
+    Caveat.objects.create(
+        choice=choice,
+        option=comparison.options.get(slug="option-2"),
+        form="The long-running form",
+        text="Runs for hours.",
+        as_of="2026-13",
+    )
+    url = reverse("admin:decision_question_change", args=[question.pk])
+    data = _inline_post_data(staff, url)
+    index = next(i for i in range(3) if data[f"choices-{i}-slug"] == "favour-option-1")
+    data[f"choices-{index}-why"] = "A changed line."
+
+    response = staff.post(url, data)
+
+    assert response.status_code == 200
+    formset = next(
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "choices"
+    )
+    [message] = formset.forms[index].non_field_errors()
+    assert message.startswith("Caveat “Option 2: The long-running form”, as of: '2026-13'")
+    choice.refresh_from_db()
+    assert choice.why != "A changed line."
+
+
+def test_restoring_a_version_removes_a_caveat_added_since(staff):
+    comparison = load_data(comparison_data())
+    url = reverse("admin:decision_comparison_change", args=[comparison.pk])
+    assert staff.post(url, {**_inline_post_data(staff, url), "intro": "Edited."}).status_code == 302
+    first = Version.objects.get_for_object(comparison).first()
+
+    choice = Choice.objects.get(question__comparison=comparison, slug="must-avoid")
+    choice_url = reverse("admin:decision_choice_change", args=[choice.pk])
+    data = _inline_post_data(staff, choice_url)
+    data |= {
+        "dimensions": [],
+        "criteria": [],
+        "caveats-TOTAL_FORMS": 1,
+        "caveats-0-option": comparison.options.get(slug="option-2").pk,
+        "caveats-0-form": "The long-running form",
+        "caveats-0-text": "Runs for hours.",
+        "caveats-0-order": 1,
+    }
+    assert staff.post(choice_url, data).status_code == 302
+    assert Caveat.objects.filter(choice=choice).exists()
+
+    revision_url = reverse("admin:decision_comparison_revision", args=[comparison.pk, first.pk])
+    assert staff.post(revision_url, _inline_post_data(staff, revision_url)).status_code == 302
+    assert not Caveat.objects.exists()
+    assert comparison.options.filter(slug="option-2").exists()

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from pytest_django.asserts import assertContains, assertNotContains
 
+from decision.errors import ADMIN_SEARCH_LENGTH
 from decision.models import Result
 from tests.factories import load_flagship
 from tests.test_security import PRODUCTION, manage
@@ -55,22 +56,45 @@ def test_a_method_a_page_does_not_take_gets_the_sites_405_page(method, path, all
 
 def test_opening_the_finish_address_leads_back_into_the_wizard(client):
     load_flagship()
-    query = "state=stateless&workload=event-driven&utm_source=x"
-    response = client.get(f"/kubernetes-vs-serverless/wizard/finish/?{query}")
+    finish = "/kubernetes-vs-serverless/wizard/finish/"
+    # Answers left open: the next question, with the answers in question order.
+    query = "parts=events&regulation=standard&utm_source=x&parts=web-api&location=one-cloud"
+    response = client.get(f"{finish}?{query}")
     assert response.status_code == 302
     assert response["Location"] == (
-        "/kubernetes-vs-serverless/wizard/?workload=event-driven&state=stateless"
+        "/kubernetes-vs-serverless/wizard/"
+        "?location=one-cloud&regulation=standard&parts=web-api&parts=events&step=hardware"
     )
+    # Every question that applies answered: the page to check them on, which finishes.
+    query = (
+        "networking=standard&stage=prototype&team=developers-only&latency=tolerant"
+        "&traffic=spiky&state=stateless&duration=seconds&parts=web-api&utm_source=x"
+        "&regulation=standard&location=one-cloud"
+    )
+    response = client.get(f"{finish}?{query}")
+    assert response.status_code == 302
+    review = (
+        "/kubernetes-vs-serverless/wizard/review/?location=one-cloud&regulation=standard"
+        "&parts=web-api&duration=seconds&state=stateless&traffic=spiky&latency=tolerant"
+        "&team=developers-only&stage=prototype&networking=standard"
+    )
+    assert response["Location"] == review
+    assertContains(client.get(review), f'action="{finish}"')
+    # A knock-out first leaves nothing else to ask.
+    response = client.get(f"{finish}?utm_source=x&location=on-premises")
+    assert response.status_code == 302
+    assert response["Location"] == "/kubernetes-vs-serverless/wizard/review/?location=on-premises"
     assert not Result.objects.exists()
 
 
 def test_a_form_posted_without_its_token_gets_the_sites_page_and_a_way_back():
     load_flagship()
-    step = "/kubernetes-vs-serverless/wizard/?workload=event-driven&step=hardware"
+    # The review page is the one form that posts to the finish address.
+    step = "/kubernetes-vs-serverless/wizard/review/?location=on-premises"
     client = Client(enforce_csrf_checks=True)  # and no CSRF cookie: cookies blocked
     response = client.post(
         "/kubernetes-vs-serverless/wizard/finish/",
-        {"workload": "event-driven"},
+        {"location": "on-premises"},
         headers={"Referer": f"http://testserver{step}"},
     )
     assert response.status_code == 403
@@ -80,7 +104,7 @@ def test_a_form_posted_without_its_token_gets_the_sites_page_and_a_way_back():
 
     elsewhere = client.post(
         "/kubernetes-vs-serverless/wizard/finish/",
-        {"workload": "event-driven"},
+        {"location": "on-premises"},
         headers={"Referer": "https://evil.example/phish"},
     )
     assertNotContains(elsewhere, "evil.example", status_code=403)
@@ -103,3 +127,13 @@ def test_readiness_is_503_until_the_database_is_migrated(tmp_path):
     assert manage(env=env, code=probe).stdout.strip().splitlines()[-1] == "503"
     assert manage("migrate", "--noinput", env=env).returncode == 0
     assert manage(env=env, code=probe).stdout.strip().splitlines()[-1] == "200"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/decision/comparison/", "/admin/auth/user/"])
+def test_an_admin_search_too_long_to_run_gets_a_clear_400(admin_client, path):
+    load_flagship()
+    assert admin_client.get(path, {"q": "x" * 200}).status_code == 200
+    response = admin_client.get(path, {"q": "x" * 50_000})
+    assert response.status_code == 400
+    assert f"at most {ADMIN_SEARCH_LENGTH} characters" in response.content.decode()

@@ -3,6 +3,7 @@
 import pytest
 
 from decision.content.files import ContentError, dump_text, parse_text
+from decision.vocabulary import COMBINE, NO_FIT, NOT_ENOUGH
 from tests.factories import FLAGSHIP, comparison_data, modified, to_yaml
 
 
@@ -225,7 +226,10 @@ INVALID_QUESTIONS = {
         lambda d: d["scenarios"].append(
             {"slug": "s", "name": "S", "answers": {}, "outcome": "lambda"}
         ),
-        "fixtures/broken.yaml: scenarios[0].outcome: 'lambda' is not an option or 'combine'",
+        "fixtures/broken.yaml: scenarios[0].outcome: 'lambda' is not an option or an outcome "
+        "such as 'combine' (expected one of: "
+        + ", ".join(sorted(["option-1", "option-2", COMBINE, NO_FIT, NOT_ENOUGH]))
+        + ")",
     ),
     "option named like the combined outcome": (
         lambda d: d["options"][0].update(slug="combine"),

@@ -5,7 +5,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from decision import services
+from decision.markdown_text import escape_markdown
 from decision.models import Comparison, ContentSnapshot, FaqEntry, Result
+from decision.presenters import outcome_name
 from decision.services import comparison_content, create_result
 from tests.factories import comparison_data, load_data, load_flagship
 from tests.test_admin import _inline_post_data
@@ -26,10 +28,19 @@ def _outcome_heading(result) -> str:
     return f"Choose {name}" if result.outcome != "combine" else "Use both"
 
 
+def _adr_choice(result) -> str:
+    """The record's line naming the outcome, as the content names it."""
+    content = comparison_content(result.comparison_slug)
+    ruled_out = result.recommendation.get("ruled_out", {})
+    name = outcome_name(content, result.outcome, ruled_out)
+    return f"Chosen option: **{escape_markdown(name)}**"
+
+
 def test_a_permalink_answers_200_after_the_content_is_corrupted(client):
     load_flagship()
     result = _result()
     heading = _outcome_heading(result)
+    chosen = _adr_choice(result)
     # Written around the gate, straight into the table: the kind of damage the gate prevents.
     FaqEntry.objects.update(sources="not a url")
     cache.clear()
@@ -40,7 +51,7 @@ def test_a_permalink_answers_200_after_the_content_is_corrupted(client):
     assert heading in page.content.decode()
     assert "Change my answers" not in page.content.decode()  # no link into broken content
     adr = client.get(reverse("decision:result_adr", args=[result.comparison_slug, result.token]))
-    assert adr.status_code == 200 and heading in adr.content.decode()
+    assert adr.status_code == 200 and chosen in adr.content.decode()
 
     broken = client.get("/kubernetes-vs-serverless/")
     assert broken.status_code == 503

@@ -11,6 +11,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from decision.models import Result
 from decision.services import comparison_content, create_result
 from tests.factories import load_flagship
 
@@ -106,7 +107,8 @@ def test_every_public_page_sends_the_security_headers_and_a_strict_csp(client):
         "/",
         "/kubernetes-vs-serverless/",
         "/kubernetes-vs-serverless/wizard/",
-        "/kubernetes-vs-serverless/wizard/?workload=event-driven&step=state",
+        "/kubernetes-vs-serverless/wizard/?location=one-cloud&parts=events&step=hardware",
+        "/kubernetes-vs-serverless/wizard/review/?location=on-premises",
         result.get_absolute_url(),
         result.get_absolute_url() + "adr.md",
         "/no-such-page/",
@@ -132,10 +134,11 @@ def test_htmx_finish_without_csrf_token_is_refused():
     client = Client(enforce_csrf_checks=True)
     response = client.post(
         "/kubernetes-vs-serverless/wizard/finish/",
-        {"workload": "not-sure"},
+        {"location": "on-premises"},  # complete answers: without the check, a result
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 403
+    assert not Result.objects.exists()
 
 
 # Bad input at scale: nothing a visitor sends produces a server error.

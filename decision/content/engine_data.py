@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decision.engine import Choice, Model, Question, RuleOut
+from decision.engine import Caveat, Choice, Model, Question, RuleOut
 from decision.scenarios import Scenario
 
 from .schema import ComparisonSchema
@@ -12,6 +12,7 @@ def engine_model(comparison: ComparisonSchema) -> Model:
     return Model(
         options=tuple(option.slug for option in comparison.options),
         default_option=comparison.default_option,
+        winners={dimension.slug: dimension.winner for dimension in comparison.dimensions},
         questions=tuple(
             Question(
                 slug=question.slug,
@@ -20,6 +21,8 @@ def engine_model(comparison: ComparisonSchema) -> Model:
                 show_if=(question.show_if.question, question.show_if.choice)
                 if question.show_if
                 else None,
+                multiple=question.multiple,
+                parts=tuple(question.parts),
                 choices=tuple(
                     Choice(
                         slug=choice.slug,
@@ -29,6 +32,16 @@ def engine_model(comparison: ComparisonSchema) -> Model:
                         rules_out=tuple(RuleOut(r.option, r.reason) for r in choice.rules_out),
                         dimensions=tuple(choice.dimensions),
                         criteria=tuple(choice.criteria),
+                        caveats=tuple(
+                            Caveat(
+                                option=caveat.option,
+                                form=caveat.form,
+                                text=caveat.text,
+                                sources=tuple(caveat.sources),
+                                as_of=caveat.as_of,
+                            )
+                            for caveat in choice.caveats
+                        ),
                     )
                     for choice in question.choices
                 ),
@@ -40,6 +53,8 @@ def engine_model(comparison: ComparisonSchema) -> Model:
 
 def engine_scenarios(comparison: ComparisonSchema) -> list[Scenario]:
     return [
-        Scenario(slug=s.slug, name=s.name, answers=dict(s.answers), outcome=s.outcome)
+        Scenario(
+            slug=s.slug, name=s.name, answers=dict(s.answers), outcome=s.outcome, source=s.source
+        )
         for s in comparison.scenarios
     ]

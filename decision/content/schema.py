@@ -21,12 +21,19 @@ from pydantic import (
     ValidationInfo,
 )
 
-TIE = "tie"
-COMBINE = "combine"
-NOT_SURE = "not-sure"
-# Query-string names the wizard uses for itself, so no question may take them.
-RESERVED_QUESTION_SLUGS = frozenset({"step", "from"})
-WEIGHT_LIMIT = 10
+from decision.vocabulary import (
+    AS_OF_PATTERN,
+    COMBINE,
+    NO_FIT,
+    NOT_ENOUGH,
+    NOT_SURE,
+    PART_SEPARATOR,
+    RESERVED_QUESTION_SLUGS,
+    SLUG_PATTERN,
+    TIE,
+    URL_PATTERN,
+    WEIGHT_LIMIT,
+)
 
 Slug = Annotated[
     str,
@@ -36,10 +43,10 @@ Slug = Annotated[
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Url = Annotated[str, AfterValidator(lambda value, info: _check_url(value, info))]
+# The month a fact was last checked against its source, like "2026-11".
+AsOf = Annotated[str, AfterValidator(lambda value, info: _check_as_of(value, info))]
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z"
 _SLUG = re.compile(SLUG_PATTERN)
-URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
 
 def _lenient(info: ValidationInfo) -> bool:
@@ -58,6 +65,12 @@ def _check_slug(value: str, info: ValidationInfo) -> str:
 def _check_url(value: str, info: ValidationInfo) -> str:
     if not URL_PATTERN.match(value) and not _lenient(info):
         raise ValueError("must be an http(s) URL")
+    return value
+
+
+def _check_as_of(value: str, info: ValidationInfo) -> str:
+    if not AS_OF_PATTERN.match(value) and not _lenient(info):
+        raise ValueError("must be a year and month, like '2026-11'")
     return value
 
 
@@ -82,6 +95,7 @@ class OptionSchema(_Strict):
     cons: list[Text] = Field(default_factory=list)
     criteria: list[CriterionSchema] = Field(default_factory=list)
     sources: list[Url] = Field(default_factory=list)
+    as_of: AsOf | None = None
 
 
 class DimensionSchema(_Strict):
@@ -91,12 +105,14 @@ class DimensionSchema(_Strict):
     winner: Slug
     assessments: dict[Slug, Text]
     sources: list[Url] = Field(default_factory=list)
+    as_of: AsOf | None = None
 
 
 class FaqSchema(_Strict):
     question: Text
     answer: Text
     sources: list[Url] = Field(default_factory=list)
+    as_of: AsOf | None = None
 
 
 class RuleOutSchema(_Strict):
@@ -113,7 +129,20 @@ class ShowIfSchema(_Strict):
     choice: Slug
 
 
+class CaveatSchema(_Strict):
+    """What to watch for when this option is chosen anyway: the form of it that fits, say."""
+
+    option: Slug
+    form: ShortText  # the form of the option that fits, e.g. "Serverless containers and jobs"
+    text: Text
+    sources: list[Url] = Field(default_factory=list)
+    as_of: AsOf | None = None
+
+
 class ChoiceSchema(_Strict):
+    """An answer. In the parts question, each choice is a part of the system, and its weights,
+    rule-outs and caveats apply to that part alone."""
+
     slug: Slug
     label: Text
     why: Text
@@ -123,6 +152,9 @@ class ChoiceSchema(_Strict):
     rules_out: list[RuleOutSchema] = Field(default_factory=list)
     dimensions: list[Slug] = Field(default_factory=list)
     criteria: list[Slug] = Field(default_factory=list)
+    caveats: list[CaveatSchema] = Field(default_factory=list)
+    sources: list[Url] = Field(default_factory=list)
+    as_of: AsOf | None = None
 
 
 class QuestionSchema(_Strict):
@@ -130,7 +162,13 @@ class QuestionSchema(_Strict):
     prompt: Text
     help: str = ""
     show_if: ShowIfSchema | None = None
+    # The parts question: visitors pick every part their system has (at most one per comparison).
+    multiple: bool = False
+    # The parts this question is about (choices of the parts question); empty: every part.
+    parts: list[Slug] = Field(default_factory=list)
     choices: list[ChoiceSchema]
+    sources: list[Url] = Field(default_factory=list)
+    as_of: AsOf | None = None
 
 
 class ScenarioSchema(_Strict):
@@ -138,7 +176,9 @@ class ScenarioSchema(_Strict):
 
     slug: Slug
     name: Text
-    answers: dict[Slug, Slug]
+    source: Url | None = None  # a public write-up of a team like this one, where there is one
+    # The parts question's answer lists its parts joined by commas: "web-api,events".
+    answers: dict[Slug, str]
     outcome: Slug
 
 
@@ -149,6 +189,8 @@ class ComparisonSchema(_Strict):
     intro: Text
     default_advice: Text
     combined_advice: Text
+    # How parts placed on different options talk to each other, in a sentence or two.
+    integration_advice: str = ""
     default_option: Slug | None = None
     options: list[OptionSchema]
     dimensions: list[DimensionSchema] = Field(default_factory=list)
@@ -231,8 +273,48 @@ def _question_problems(
     dimensions = {dimension.slug for dimension in comparison.dimensions}
     problems += _duplicates("questions", [q.slug for q in comparison.questions], "question slug")
     earlier: dict[str, set[str]] = {}
+    parts_question: str | None = None
     for i, question in enumerate(comparison.questions):
         where = f"questions[{i}]"
+        if question.multiple:
+            if parts_question is not None:
+                problems.append(
+                    (
+                        f"{where}.multiple",
+                        f"only one question may ask for the system's parts ('{parts_question}' "
+                        "already does)",
+                    )
+                )
+            if question.show_if is not None:
+                problems.append(
+                    (f"{where}.show_if", "the parts question is asked of everyone: remove show_if")
+                )
+            if question.parts:
+                problems.append((f"{where}.parts", "the parts question applies to every part"))
+        for k, part in enumerate(question.parts):
+            if parts_question is None:
+                problems.append(
+                    (
+                        f"{where}.parts[{k}]",
+                        "a question can name parts only after the parts question "
+                        "(a question with multiple: true)",
+                    )
+                )
+                break
+            if part not in earlier[parts_question]:
+                problems.append(
+                    (
+                        f"{where}.parts[{k}]",
+                        f"'{part}' is not a part (a choice of question '{parts_question}')",
+                    )
+                )
+        if question.show_if is not None and question.show_if.question == parts_question:
+            problems.append(
+                (
+                    f"{where}.show_if.question",
+                    "show_if cannot depend on the parts question: name the parts under parts",
+                )
+            )
         if question.slug in RESERVED_QUESTION_SLUGS:
             problems.append(
                 (f"{where}.slug", f"'{question.slug}' is reserved by the wizard: rename it")
@@ -297,7 +379,18 @@ def _question_problems(
             for k, slug in enumerate(choice.criteria):
                 if slug not in criteria:
                     problems.append((f"{at}.criteria[{k}]", f"'{slug}' is not a criterion"))
+            for k, caveat in enumerate(choice.caveats):
+                if caveat.option not in known:
+                    problems.append(
+                        (
+                            f"{at}.caveats[{k}].option",
+                            f"'{caveat.option}' is not an option of this comparison "
+                            f"(options: {listing})",
+                        )
+                    )
         earlier[question.slug] = {choice.slug for choice in question.choices}
+        if question.multiple and parts_question is None:
+            parts_question = question.slug
     return problems
 
 
@@ -308,12 +401,24 @@ def _scenario_problems(comparison: ComparisonSchema, known: set[str]) -> list[tu
         question.slug: {choice.slug for choice in question.choices} | {NOT_SURE}
         for question in comparison.questions
     }
-    outcomes = known | {COMBINE}
+    multiple = {question.slug for question in comparison.questions if question.multiple}
+    outcomes = known | {COMBINE, NO_FIT, NOT_ENOUGH}
     for i, scenario in enumerate(comparison.scenarios):
         where = f"scenarios[{i}]"
         for question, choice in scenario.answers.items():
             if question not in choices:
                 problems.append((f"{where}.answers.{question}", f"'{question}' is not a question"))
+            elif question in multiple and choice != NOT_SURE:
+                picked = [part.strip() for part in choice.split(PART_SEPARATOR)]
+                unknown = [part for part in picked if part not in choices[question] - {NOT_SURE}]
+                if unknown or len(set(picked)) != len(picked):
+                    problems.append(
+                        (
+                            f"{where}.answers.{question}",
+                            f"'{choice}' must list distinct parts of question '{question}', "
+                            f"joined by commas (parts: {', '.join(sorted(choices[question]))})",
+                        )
+                    )
             elif choice not in choices[question]:
                 problems.append(
                     (
@@ -325,7 +430,7 @@ def _scenario_problems(comparison: ComparisonSchema, known: set[str]) -> list[tu
             problems.append(
                 (
                     f"{where}.outcome",
-                    f"'{scenario.outcome}' is not an option or '{COMBINE}' "
+                    f"'{scenario.outcome}' is not an option or an outcome such as '{COMBINE}' "
                     f"(expected one of: {', '.join(sorted(outcomes))})",
                 )
             )

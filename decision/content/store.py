@@ -13,6 +13,7 @@ from django.db import models, transaction
 
 from decision.models import (
     Assessment,
+    Caveat,
     Choice,
     ChoiceWeight,
     Comparison,
@@ -108,6 +109,7 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
                 "cons": [point.text for point in option.cons],
                 "criteria": [{"slug": c.slug, "text": c.text} for c in option.criteria.all()],
                 "sources": split_lines(option.sources),
+                "as_of": option.as_of or None,
             }
         )
     dimension_data = []
@@ -124,6 +126,7 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
                 "winner": dimension.winner.slug if dimension.winner else TIE,
                 "assessments": {a.option.slug: a.text for a in assessments},
                 "sources": split_lines(dimension.sources),
+                "as_of": dimension.as_of or None,
             }
         )
     faq_data = []
@@ -134,6 +137,7 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
                 "question": entry.question,
                 "answer": entry.answer,
                 "sources": split_lines(entry.sources),
+                "as_of": entry.as_of or None,
             }
         )
     questions = list(comparison.questions.all())
@@ -149,6 +153,7 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
             {
                 "slug": scenario.slug,
                 "name": scenario.name,
+                "source": scenario.source or None,
                 "answers": _in_question_order(answers, questions)
                 if isinstance(answers, dict)
                 else answers,
@@ -162,6 +167,7 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
         "intro": comparison.intro,
         "default_advice": comparison.default_advice,
         "combined_advice": comparison.combined_advice,
+        "integration_advice": comparison.integration_advice,
         "default_option": comparison.default_option.slug if comparison.default_option else None,
         "options": option_data,
         "dimensions": dimension_data,
@@ -184,6 +190,9 @@ def _question_data(question: Question, where: str, rows: dict) -> dict:
         rule_outs = sorted(choice.rule_outs.all(), key=lambda r: r.option.order)
         for k, rule in enumerate(rule_outs):
             rows[f"{at}.rules_out[{k}]"] = rule
+        caveats = list(choice.caveats.all())
+        for k, caveat in enumerate(caveats):
+            rows[f"{at}.caveats[{k}]"] = caveat
         choices.append(
             {
                 "slug": choice.slug,
@@ -196,6 +205,18 @@ def _question_data(question: Question, where: str, rows: dict) -> dict:
                     c.slug
                     for c in sorted(choice.criteria.all(), key=lambda c: (c.option.order, c.order))
                 ],
+                "caveats": [
+                    {
+                        "option": c.option.slug,
+                        "form": c.form,
+                        "text": c.text,
+                        "sources": split_lines(c.sources),
+                        "as_of": c.as_of or None,
+                    }
+                    for c in caveats
+                ],
+                "sources": split_lines(choice.sources),
+                "as_of": choice.as_of or None,
             }
         )
     return {
@@ -203,7 +224,11 @@ def _question_data(question: Question, where: str, rows: dict) -> dict:
         "prompt": question.prompt,
         "help": question.help,
         "show_if": {"question": show_if.question.slug, "choice": show_if.slug} if show_if else None,
+        "multiple": question.multiple,
+        "parts": question.parts,
         "choices": choices,
+        "sources": split_lines(question.sources),
+        "as_of": question.as_of or None,
     }
 
 
@@ -226,6 +251,7 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
         intro=data.intro,
         default_advice=data.default_advice,
         combined_advice=data.combined_advice,
+        integration_advice=data.integration_advice,
     )
     options = {}
     for order, item in enumerate(data.options):
@@ -238,6 +264,7 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
             typical_cost=item.typical_cost,
             time_to_productive=item.time_to_productive,
             sources=_join(item.sources),
+            as_of=item.as_of or "",
         )
         options[item.slug] = option
         _sync_points(option, OptionPoint.Kind.PRO, item.pros)
@@ -261,6 +288,7 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
             why_it_matters=item.why_it_matters,
             winner=options.get(item.winner),
             sources=_join(item.sources),
+            as_of=item.as_of or "",
         )
         kept.append(item.slug)
         for slug, text in item.assessments.items():
@@ -276,6 +304,7 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
             {"comparison": comparison, "slug": item.slug},
             order=order,
             name=item.name,
+            source=item.source or "",
             answers=dict(item.answers),
             outcome=item.outcome,
         )
@@ -287,7 +316,12 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
     _sync_positional(
         comparison.faq_entries.all(),
         [
-            {"question": e.question, "answer": e.answer, "sources": _join(e.sources)}
+            {
+                "question": e.question,
+                "answer": e.answer,
+                "sources": _join(e.sources),
+                "as_of": e.as_of or "",
+            }
             for e in data.faq
         ],
         create=lambda order, values: FaqEntry.objects.create(
@@ -312,6 +346,10 @@ def _save_questions(comparison, questions: Sequence[QuestionSchema], options: di
             prompt=item.prompt,
             help=item.help,
             show_if=show_if,
+            multiple=item.multiple,
+            parts=list(item.parts),
+            sources=_join(item.sources),
+            as_of=item.as_of or "",
         )
         kept.append(item.slug)
         for position, entry in enumerate(item.choices):
@@ -321,6 +359,8 @@ def _save_questions(comparison, questions: Sequence[QuestionSchema], options: di
                 order=position,
                 label=entry.label,
                 why=entry.why,
+                sources=_join(entry.sources),
+                as_of=entry.as_of or "",
             )
             choices[(item.slug, entry.slug)] = choice
             _save_choice_links(choice, entry, options, dimensions, criteria)
@@ -338,6 +378,20 @@ def _save_choice_links(choice, entry: ChoiceSchema, options, dimensions, criteri
     for rule in entry.rules_out:
         _upsert(RuleOut, {"choice": choice, "option": options[rule.option]}, reason=rule.reason)
     choice.rule_outs.exclude(option__slug__in=[r.option for r in entry.rules_out]).delete()
+    _sync_positional(
+        choice.caveats.all(),
+        [
+            {
+                "option": options[c.option],
+                "form": c.form,
+                "text": c.text,
+                "sources": _join(c.sources),
+                "as_of": c.as_of or "",
+            }
+            for c in entry.caveats
+        ],
+        create=lambda order, values: Caveat.objects.create(choice=choice, order=order, **values),
+    )
     _set_if_changed(choice.dimensions, [dimensions[slug] for slug in entry.dimensions])
     _set_if_changed(choice.criteria, [criteria[slug] for slug in entry.criteria])
 

@@ -1,9 +1,12 @@
 import json
+import re
 
 from django import template
+from django.utils.dates import MONTHS
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from decision import presenters
 from decision.markdown_text import escape_markdown
 
 register = template.Library()
@@ -26,9 +29,22 @@ def short_url(url):
 
 
 @register.filter
+def month(value):
+    """A "YYYY-MM" string as "November 2026"; "" for None, "" or anything else."""
+    found = re.fullmatch(r"([0-9]{4})-(0[1-9]|1[0-2])", value) if isinstance(value, str) else None
+    return f"{MONTHS[int(found[2])]} {found[1]}" if found else ""
+
+
+@register.filter
 def md(value):
     """Content text as inert, single-line Markdown, for the ADR (rendered with autoescape off).
 
     Not for HTML templates: the result is plain text with Markdown escapes and entities.
     """
     return "" if value is None else escape_markdown(str(value))
+
+
+@register.filter
+def lower_first(value):
+    """Lower-case the first letter unless the first word is an acronym ("API", "GPU nodes")."""
+    return presenters.lower_first(str(value))

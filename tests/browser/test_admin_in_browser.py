@@ -21,7 +21,7 @@ from decision.models import Choice, Comparison, FaqEntry, Question, Scenario
 from decision.presenters import outcome_name
 from decision.services import comparison_content
 from tests.browser.conftest import SCREENSHOTS
-from tests.browser.test_wizard_in_browser import finish_with_first_answers
+from tests.browser.test_wizard_in_browser import answer_until_review
 from tests.factories import comparison_data, load_data
 
 SLUG = "kubernetes-vs-serverless"
@@ -211,10 +211,12 @@ def _drag(page, handle, target) -> None:
 
     Playwright's drag sends the browser's own drag-and-drop events (the ones Sortable
     listens to) in order, waiting for each: hand-rolled mouse moves raced Sortable on a busy
-    machine. The viewport is made tall enough to hold both rows, so nothing scrolls mid-drag.
+    machine. The viewport is made tall enough to hold the whole page, both rows included
+    however many rows the content has, so nothing scrolls mid-drag.
     """
     viewport = page.viewport_size
-    page.set_viewport_size({"width": viewport["width"], "height": 10_000})
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": max(10_000, height + 100)})
     handle.drag_to(target, source_position={"x": 20, "y": 8}, target_position={"x": 25, "y": 2})
     page.set_viewport_size(viewport)
 
@@ -270,7 +272,7 @@ def test_restoring_an_earlier_revision_brings_its_text_back(admin, site, problem
     _save(admin)
     _expect_saved(admin)
     admin.goto(public)
-    expect(admin.locator(".hero .lede")).to_have_text(older)
+    expect(admin.locator("#options .intro")).to_have_text(older)  # shown under the options
     _no_problems(admin, problems)
 
 
@@ -287,7 +289,10 @@ def test_a_draft_is_walked_by_staff_then_published_for_everyone(admin, site, bro
     _shoot(admin, "draft-banner")
     admin.goto(site + reverse("decision:wizard", args=[draft.slug]))
     expect(admin.locator(".draft-banner")).to_be_visible()
-    assert "/results/" in finish_with_first_answers(admin)
+    assert answer_until_review(admin) > 0  # each step with its first answer
+    expect(admin.locator(".draft-banner")).to_be_visible()
+    admin.locator("#wizard button[type=submit]").click()  # the review page's finish button
+    admin.wait_for_url(re.compile(rf"/{draft.slug}/results/[\w-]+/$"))
     expect(admin.locator("h1")).to_be_visible()
 
     admin.goto(_admin_url(site, "comparison_change", draft.pk))

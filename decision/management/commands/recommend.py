@@ -37,5 +37,6 @@ class Command(BaseCommand):
         state = wizard.parse(model, pairs)
         if state.notices:
             raise CommandError("\n".join(state.notices))
-        result = asdict(recommend(model, state.answers))
+        recommendation = recommend(model, state.answers)
+        result = asdict(recommendation) | {"scores": recommendation.scores}
         self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
