@@ -122,15 +122,24 @@ def visitor(*, follow_redirects: bool = True, headers: dict[str, str] | None = N
 
 
 def fetch(opener, request, who: str = "bench") -> tuple[str, str]:
-    """The final URL and body of a request (redirects followed), or a clear stop."""
+    """The final URL and body of a request (redirects followed), or a clear stop.
+
+    An opener that does not follow redirects (to see a finish's own answer) still follows
+    them here: the wizard redirects a complete set of answers to its review page.
+    """
     url = request if isinstance(request, str) else request.full_url
-    try:
-        with opener.open(request, timeout=30) as response:
-            return response.geturl(), response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        raise SystemExit(f"{who}: {url} answered {error.code} {error.reason}") from None
-    except (urllib.error.URLError, OSError) as error:
-        raise SystemExit(f"{who}: {url} failed: {error}") from None
+    for _ in range(5):
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.geturl(), response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            location = error.headers.get("Location")
+            if error.code not in (301, 302, 303, 307, 308) or not location:
+                raise SystemExit(f"{who}: {url} answered {error.code} {error.reason}") from None
+            url = request = urllib.parse.urljoin(url, location)
+        except (urllib.error.URLError, OSError) as error:
+            raise SystemExit(f"{who}: {url} failed: {error}") from None
+    raise SystemExit(f"{who}: {url} redirected too many times")
 
 
 def review_form(opener, base: str, comparison: str, answers: dict[str, str], who: str = "bench"):

@@ -117,6 +117,9 @@ class Model:
     questions: tuple[Question, ...]
     default_option: str | None = None
     winners: Mapping[str, str] = field(default_factory=dict)  # dimension slug -> option or TIE
+    # Walks through the questions already made for some answers (see `_walked`): every wizard
+    # request walks the same few answer sets several times.
+    _walks: dict = field(default_factory=dict, compare=False, repr=False)
 
     def question(self, slug: str) -> Question | None:
         return next((q for q in self.questions if q.slug == slug), None)
@@ -341,9 +344,23 @@ def _walk(model: Model, answers: Mapping[str, str], *, may: bool = False):
         yield question, value
 
 
+WALKS_KEPT = 4096
+
+
+def _walked(model: Model, answers: Mapping[str, str], *, may: bool = False):
+    """`_walk` as a tuple, remembered on the model (a model never changes once built)."""
+    key = (may, tuple(sorted(answers.items())))
+    found = model._walks.get(key)
+    if found is None:
+        if len(model._walks) >= WALKS_KEPT:
+            model._walks.clear()
+        found = model._walks[key] = tuple(_walk(model, answers, may=may))
+    return found
+
+
 def applicable_questions(model: Model, answers: Mapping[str, str]) -> list[Question]:
     """The questions that apply, in order, given the answers so far."""
-    return [question for question, _ in _walk(model, answers)]
+    return [question for question, _ in _walked(model, answers)]
 
 
 def possible_questions(model: Model, answers: Mapping[str, str]) -> list[Question]:
@@ -352,12 +369,12 @@ def possible_questions(model: Model, answers: Mapping[str, str]) -> list[Questio
     Answering a question only ever removes questions from this list, so progress measured
     against it never moves backwards.
     """
-    return [question for question, _ in _walk(model, answers, may=True)]
+    return [question for question, _ in _walked(model, answers, may=True)]
 
 
 def effective_answers(model: Model, answers: Mapping[str, str]) -> dict[str, str]:
     """Keep only valid answers to applicable questions, in question order (parts normalised)."""
-    return {q.slug: value for q, value in _walk(model, answers) if value is not None}
+    return {q.slug: value for q, value in _walked(model, answers) if value is not None}
 
 
 # --- recommending --------------------------------------------------------------------------

@@ -416,10 +416,12 @@ def _step_response(
     # htmx asks for the whole page when it restores history: that request gets the plain page.
     swap = bool(request.htmx) and not request.htmx.history_restore_request
     template = "decision/wizard.html" + ("#step" if swap else "")
-    if question is not None and form is None:
-        form = StepForm(question, answer=answers.get(slug))
+    submitted = form is not None and form.is_bound
 
     def page():
+        shown = form
+        if question is not None and shown is None:  # built only when the page is rendered
+            shown = StepForm(question, answer=answers.get(slug))
         view = present_step(
             content,
             model,
@@ -428,15 +430,15 @@ def _step_response(
             notices=notices,
             urls=_wizard_urls(content.slug),
             back_to_review=back_to_review,
-            has_error=bool(form is not None and form.errors),
+            has_error=bool(shown is not None and shown.errors),
         )
-        context = {"comparison": content, "view": view, "form": form, "is_htmx": swap}
+        context = {"comparison": content, "view": view, "form": shown, "is_htmx": swap}
         return render(request, template, context)
 
     if question is None or request.method != "GET":
         # The review page posts, so it carries this visitor's CSRF token: never shared.
         response = page()
-    elif notices or form.is_bound or (request.htmx and not swap):
+    elif notices or submitted or (request.htmx and not swap):
         # A page that answers this one request (notices about its URL, a form error, a
         # history restore) is served as rendered and never stored.
         response = page()
