@@ -211,6 +211,11 @@ INVALID_QUESTIONS = {
         "fixtures/broken.yaml: questions[0].choices[0].weights.option-1: Input should be less "
         "than or equal to 10",
     ),
+    "an answer's why longer than its database column": (
+        lambda d: d["questions"][0]["choices"][0].update(why="x" * 301),
+        "fixtures/broken.yaml: questions[0].choices[0].why: String should have at most 300 "
+        "characters",
+    ),
     "question slug reserved by the wizard": (
         lambda d: d["questions"][2].update(slug="step"),
         "fixtures/broken.yaml: questions[2].slug: 'step' is reserved by the wizard",

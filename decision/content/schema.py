@@ -42,7 +42,15 @@ Slug = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# One line a visitor reads (a prompt, an answer, its why): as long as the database column.
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Url = Annotated[str, AfterValidator(lambda value, info: _check_url(value, info))]
+# A scenario's write-up: a URL that fits its database column.
+ScenarioUrl = Annotated[
+    str,
+    StringConstraints(max_length=500),
+    AfterValidator(lambda value, info: _check_url(value, info)),
+]
 # The month a fact was last checked against its source, like "2026-11".
 AsOf = Annotated[str, AfterValidator(lambda value, info: _check_as_of(value, info))]
 
@@ -109,7 +117,7 @@ class DimensionSchema(_Strict):
 
 
 class FaqSchema(_Strict):
-    question: Text
+    question: Line
     answer: Text
     sources: list[Url] = Field(default_factory=list)
     as_of: AsOf | None = None
@@ -144,8 +152,8 @@ class ChoiceSchema(_Strict):
     rule-outs and caveats apply to that part alone."""
 
     slug: Slug
-    label: Text
-    why: Text
+    label: Line
+    why: Line
     weights: dict[Slug, Annotated[float, Field(ge=-WEIGHT_LIMIT, le=WEIGHT_LIMIT)]] = Field(
         default_factory=dict
     )
@@ -159,7 +167,7 @@ class ChoiceSchema(_Strict):
 
 class QuestionSchema(_Strict):
     slug: Slug
-    prompt: Text
+    prompt: Line
     help: str = ""
     show_if: ShowIfSchema | None = None
     # The parts question: visitors pick every part their system has (at most one per comparison).
@@ -175,8 +183,8 @@ class ScenarioSchema(_Strict):
     """A named set of answers and the outcome it must produce: the content's own test."""
 
     slug: Slug
-    name: Text
-    source: Url | None = None  # a public write-up of a team like this one, where there is one
+    name: Line
+    source: ScenarioUrl | None = None  # a public write-up of a team like this one
     # The parts question's answer lists its parts joined by commas: "web-api,events".
     answers: dict[Slug, str]
     outcome: Slug
