@@ -206,3 +206,14 @@ def test_a_bad_record_number_gets_a_clear_error_and_no_file(client, number):
     assert response.status_code == 400
     assert "Content-Disposition" not in response
     assert "record number" in response.content.decode()
+
+
+def test_a_snapshot_with_a_line_longer_than_todays_rules_still_renders(client):
+    """Content saved before a length rule (SQLite never enforced the column) keeps its link."""
+    result = _result(SINGLE_ANSWERS)
+    snapshot = result.content
+    long_why = "Because " + "it is long, " * 40
+    snapshot.content["questions"][0]["choices"][0]["why"] = long_why
+    snapshot.save(update_fields=["content"])
+    html = _page(client, Result.objects.get(pk=result.pk))
+    assert f"Choose {_option_name('functions')}" in html

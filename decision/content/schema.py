@@ -20,6 +20,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
 )
+from pydantic_core import PydanticCustomError
 
 from decision.vocabulary import (
     AS_OF_PATTERN,
@@ -42,14 +43,29 @@ Slug = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _at_most(limit: int) -> AfterValidator:
+    """At most `limit` characters, except when reading what older rules let through."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        if len(value) > limit and not _lenient(info):
+            raise PydanticCustomError(
+                "string_too_long",
+                "String should have at most {max_length} characters",
+                {"max_length": limit},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
 # One line a visitor reads (a prompt, an answer, its why): as long as the database column.
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), _at_most(300)]
 Url = Annotated[str, AfterValidator(lambda value, info: _check_url(value, info))]
 # A scenario's write-up: a URL that fits its database column.
 ScenarioUrl = Annotated[
-    str,
-    StringConstraints(max_length=500),
-    AfterValidator(lambda value, info: _check_url(value, info)),
+    str, _at_most(500), AfterValidator(lambda value, info: _check_url(value, info))
 ]
 # The month a fact was last checked against its source, like "2026-11".
 AsOf = Annotated[str, AfterValidator(lambda value, info: _check_as_of(value, info))]
