@@ -25,7 +25,10 @@ from .models import (
     Criterion,
     Dimension,
     FaqEntry,
+    Node,
     Option,
+    Plan,
+    Price,
     Pro,
     Question,
     Result,
@@ -288,6 +291,14 @@ class ComparisonAdmin(ContentAdmin):
                 "classes": ["collapse"],
             },
         ),
+        (
+            "Cost estimate",
+            {
+                "fields": ["estimate_defaults"],
+                "description": "Prices live on each option's page, under its price plans.",
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -396,13 +407,66 @@ class OptionForm(forms.ModelForm):
             )
 
 
+class PlanInline(SortableTabular):
+    model = Plan
+    fields = ["slug", "name", "kind", "region", "prices_link"]
+    readonly_fields = ["prices_link"]
+    extra = 0
+    verbose_name_plural = "price plans for the cost estimate (drag to reorder)"
+
+    @admin.display(description="prices")
+    def prices_link(self, plan):
+        if not plan.pk:
+            return "Save first, then add its prices on the plan's own page."
+        url = reverse("admin:decision_plan_change", args=[plan.pk])
+        count = len(plan.prices.all()) + len(plan.nodes.all())
+        return format_html('<a href="{}">Edit its {} prices and node types</a>', url, count)
+
+
+class PriceInline(GatedInline, admin.TabularInline):
+    model = Price
+    fields = ["key", "free", "amount", "unit", "source", "checked"]
+    extra = 0
+    verbose_name_plural = (
+        "prices and free allowances (each with its public source and the day it was checked)"
+    )
+
+
+class NodeInline(SortableTabular):
+    model = Node
+    fields = ["slug", "name", "vcpu", "memory_gib", "price", "unit", "source", "checked"]
+    extra = 0
+    verbose_name_plural = "node types, priced on demand by the hour (cluster plans only)"
+
+
+@admin.register(Plan)
+class PlanAdmin(ContentAdmin):
+    list_display = ["name", "option", "kind", "region", "oldest_price"]
+    list_filter = ["option__comparison", "kind"]
+    list_select_related = ["option__comparison"]
+    search_fields = ["name", "slug", "region"]
+    fields = ["option", "slug", "name", "kind", "region", "granularity_ms"]
+    inlines = [PriceInline, NodeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["option"] if obj else []
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("prices", "nodes")
+
+    @admin.display(description="oldest price checked")
+    def oldest_price(self, plan):
+        days = [p.checked for p in plan.prices.all()] + [n.checked for n in plan.nodes.all()]
+        return min(days) if days else None
+
+
 @admin.register(Option)
 class OptionAdmin(ContentAdmin):
     list_display = ["name", "comparison", "slug"]
     list_filter = ["comparison"]
     list_select_related = ["comparison"]
     search_fields = ["name", "slug", "tagline", "points__text", "criteria__text"]
-    inlines = [ProInline, ConInline, CriterionInline]
+    inlines = [ProInline, ConInline, CriterionInline, PlanInline]
     _FIELDS = ["comparison", "slug", "name", "tagline", "typical_cost", "time_to_productive"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -777,7 +841,7 @@ class ChoiceAdmin(ContentAdmin):
     list_filter = ["question__comparison", "question"]
     list_select_related = ["question"]
     search_fields = ["label", "slug", "why"]
-    fields = ["question", "slug", "label", "why", "dimensions", "criteria", FACT_FIELDS]
+    fields = ["question", "slug", "label", "why", "dimensions", "criteria", FACT_FIELDS, "estimate"]
     filter_horizontal = ["dimensions", "criteria"]
     inlines = [WeightInline, RuleOutInline, CaveatInline]
 

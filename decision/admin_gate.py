@@ -67,7 +67,7 @@ def comparison_of(row: models.Model) -> Comparison | None:
             value = getattr(value, name, None)
         if isinstance(value, Comparison):
             return value
-    for parent in ("dimension", "choice"):
+    for parent in ("dimension", "choice", "plan"):
         value = getattr(row, parent, None)
         if value is not None:
             return comparison_of(value)
@@ -135,7 +135,7 @@ def _candidates(problem: GateProblem):
         yield row.choice, None
     elif isinstance(row, OptionPoint | Criterion):
         yield row.option, None
-    for parent in ("dimension", "choice", "option", "question", "comparison"):
+    for parent in ("dimension", "choice", "plan", "option", "question", "comparison"):
         value = getattr(row, parent, None)
         if value is not None:
             yield value, None

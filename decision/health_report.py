@@ -14,7 +14,8 @@ from .content import facts
 from .content.engine_data import engine_model, engine_scenarios
 from .content.schema import ComparisonSchema
 from .engine import recommend
-from .vocabulary import COMBINE, NO_FIT, NOT_ENOUGH
+from .estimates import stale_prices
+from .vocabulary import COMBINE, NO_FIT, NOT_ENOUGH, STALE_AFTER_DAYS
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,16 @@ def health_report(content: ComparisonSchema, *, today: date) -> HealthReport:
                 as_of=fact.as_of or "",
             )
             for fact in facts.stale_facts(content, today=today)
+        )
+        + tuple(
+            StaleFact(
+                path=path,
+                what=what,
+                figures=(f"{rate.amount:g} {rate.unit}",),
+                sources=(rate.source,),
+                as_of=rate.checked.isoformat(),
+            )
+            for path, what, rate in stale_prices(content, today, STALE_AFTER_DAYS)
         ),
         unsourced_figures=tuple(
             UnsourcedFigure(path, message) for path, message in facts.unsourced_figures(content)

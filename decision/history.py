@@ -30,8 +30,11 @@ from .models import (
     Criterion,
     Dimension,
     FaqEntry,
+    Node,
     Option,
     OptionPoint,
+    Plan,
+    Price,
     Question,
     RuleOut,
     Scenario,
@@ -40,7 +43,8 @@ from .models import (
 # Parent -> the relations a revision follows from it.
 _FOLLOW = {
     Comparison: ("options", "dimensions", "faq_entries", "questions", "scenarios"),
-    Option: ("points", "criteria"),
+    Option: ("points", "criteria", "plans"),
+    Plan: ("prices", "nodes"),
     Dimension: ("assessments",),
     Question: ("choices",),
     Choice: ("weights", "rule_outs", "caveats"),
@@ -54,6 +58,8 @@ _LEAVES = (
     ChoiceWeight,
     RuleOut,
     Caveat,
+    Price,
+    Node,
 )
 
 

@@ -114,6 +114,13 @@ class ComparisonQuerySet(models.QuerySet):
         options = Option.objects.prefetch_related(
             Prefetch("points", queryset=OptionPoint.objects.order_by("order", "pk")),
             Prefetch("criteria", queryset=Criterion.objects.order_by("order", "pk")),
+            Prefetch(
+                "plans",
+                queryset=Plan.objects.prefetch_related(
+                    Prefetch("prices", queryset=Price.objects.order_by("free", "pk")),
+                    Prefetch("nodes", queryset=Node.objects.order_by("order", "pk")),
+                ),
+            ),
         )
         dimensions = Dimension.objects.select_related("winner").prefetch_related(
             Prefetch("assessments", queryset=Assessment.objects.select_related("option"))
@@ -167,6 +174,13 @@ class Comparison(Ordered):
         blank=True,
         help_text="How parts placed on different options talk to each other, in a sentence or "
         "two; shown under the placement map.",
+    )
+    estimate_defaults = models.JSONField(
+        "cost estimate defaults",
+        default=dict,
+        blank=True,
+        help_text="The cost estimate's inputs before any answer, e.g. "
+        '{"duration_ms": 200, "hours_kubernetes": 20}; answers\' own estimate values win.',
     )
     default_option = models.ForeignKey(
         "Option",
@@ -466,6 +480,12 @@ class Choice(Ordered):
     criteria = models.ManyToManyField(Criterion, blank=True, related_name="choices")
     sources = SourcesField()
     as_of = AsOfField()
+    estimate = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What this answer suggests for the cost estimate, e.g. "
+        '{"requests_per_month": 5000000} or {"hours_kubernetes": 40}.',
+    )
 
     class Meta(Ordered.Meta):
         constraints = [
@@ -528,6 +548,103 @@ class Caveat(Ordered):
 
     def __str__(self):
         return f"{self.option}: {self.form}"
+
+
+PRICE_HELP = "US dollars, in the unit below, as the source lists it; never negative."
+
+
+class Plan(Ordered):
+    """One priced way of running an option (AWS Lambda, Amazon EKS): the cost estimate's input."""
+
+    class Kind(models.TextChoices):
+        FUNCTIONS = "functions", "Functions: per request and GB-second (AWS Lambda)"
+        CONTAINERS = "containers", "Containers: per vCPU- and GiB-second (Cloud Run)"
+        CLUSTER = "cluster", "Cluster: control plane and nodes by the hour (Amazon EKS)"
+
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="plans")
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
+    name = models.CharField(
+        max_length=200, help_text="As visitors see it, e.g. “AWS Lambda (Arm)”."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    region = models.CharField(
+        max_length=200, help_text="The region the prices are for, e.g. “US East (N. Virginia)”."
+    )
+    granularity_ms = models.PositiveIntegerField(
+        "billing granularity (ms)",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(60_000)],
+        help_text="Each request's duration is rounded up to this many milliseconds.",
+    )
+
+    class Meta(Ordered.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["option", "slug"], name="plan_slug_per_option")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Price(models.Model):
+    """A plan's price, or (with `free`) its monthly free allowance, with its source and date."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="prices")
+    key = models.CharField(
+        max_length=40,
+        help_text="What is priced: requests, compute, kept_warm, cpu, memory, idle_cpu, "
+        "idle_memory or control_plane, as the plan's kind allows.",
+    )
+    free = models.BooleanField(
+        default=False, help_text="A free allowance a month (or a monthly credit), not a price."
+    )
+    amount = models.DecimalField(
+        max_digits=22, decimal_places=10, validators=[MinValueValidator(0)], help_text=PRICE_HELP
+    )
+    unit = models.CharField(
+        max_length=60, help_text="e.g. usd-per-million-requests, usd-per-gb-second, usd-per-hour."
+    )
+    source = models.URLField(max_length=500, help_text="The public price list it comes from.")
+    checked = models.DateField(help_text="The day it was last checked against its source.")
+
+    class Meta:
+        ordering = ["free", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key", "free"], name="one_price_per_item")
+        ]
+
+    def __str__(self):
+        return f"{'free ' if self.free else ''}{self.key}: {self.amount.normalize():f} {self.unit}"
+
+
+class Node(Ordered):
+    """A node type a cluster plan runs on, priced on demand by the hour."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
+    slug = models.SlugField(max_length=SLUG_LENGTH, help_text=SLUG_HELP, validators=[content_slug])
+    name = models.CharField(max_length=200, help_text="e.g. “m7g.large”.")
+    vcpu = models.DecimalField(
+        "vCPUs", max_digits=8, decimal_places=2, validators=[MinValueValidator(0.01)]
+    )
+    memory_gib = models.DecimalField(
+        "memory (GiB)", max_digits=10, decimal_places=2, validators=[MinValueValidator(0.01)]
+    )
+    price = models.DecimalField(
+        "price per hour",
+        max_digits=22,
+        decimal_places=10,
+        validators=[MinValueValidator(0)],
+        help_text="US dollars an hour, on demand.",
+    )
+    unit = models.CharField(max_length=60, default="usd-per-hour")
+    source = models.URLField(max_length=500, help_text="The public price list it comes from.")
+    checked = models.DateField(help_text="The day it was last checked against its source.")
+
+    class Meta(Ordered.Meta):
+        constraints = [models.UniqueConstraint(fields=["plan", "slug"], name="node_slug_per_plan")]
+
+    def __str__(self):
+        return self.name
 
 
 class Scenario(Ordered):

@@ -19,8 +19,11 @@ from .models import (
     Criterion,
     Dimension,
     FaqEntry,
+    Node,
     Option,
     OptionPoint,
+    Plan,
+    Price,
     Pro,
     Question,
     RuleOut,
@@ -44,6 +47,9 @@ _WHERE = {
     ChoiceWeight: lambda row: Q(questions__choices=row.choice_id),
     RuleOut: lambda row: Q(questions__choices=row.choice_id),
     Caveat: lambda row: Q(questions__choices=row.choice_id),
+    Plan: lambda row: Q(options=row.option_id),
+    Price: lambda row: Q(options__plans=row.plan_id),
+    Node: lambda row: Q(options__plans=row.plan_id),
 }
 
 

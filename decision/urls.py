@@ -6,6 +6,7 @@ from . import health, views
 decision_patterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.comparison_detail, name="comparison"),
+    path("<slug:slug>/costs/", views.cost_page, name="costs"),
     path("<slug:slug>/wizard/", views.wizard, name="wizard"),
     path("<slug:slug>/wizard/review/", views.wizard_review, name="wizard_review"),
     path("<slug:slug>/wizard/finish/", views.wizard_finish, name="wizard_finish"),

@@ -15,10 +15,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
+from . import costs
 from . import wizard as steps
 from .adr import AdrForm, file_name
+from .content.schema import ComparisonSchema
 from .content.store import InvalidContent
 from .engine import Model, Question, effective_answers
+from .estimate_form import EstimateForm
+from .estimate_presenter import present
+from .estimates import plans_of, priced_options, suggested
 from .forms import StepForm
 from .limits import allow_new_result, retry_after
 from .models import Comparison, Result
@@ -214,7 +219,7 @@ def _too_many_results(request: HtmxHttpRequest, found: CachedContent, answers: d
 
 
 @require_safe
-def result(request, slug, token):
+def result(request: HtmxHttpRequest, slug, token):
     """A permalink: rendered from the result's own snapshot, whatever became of the content."""
     row = permalink(slug, token) if TOKEN.fullmatch(token) else None
     if row is None:
@@ -222,6 +227,22 @@ def result(request, slug, token):
     created_at, saved_fingerprint, current = row
     live = _live_content(*current) if current else None
     content_changed = live is not None and live.fingerprint != saved_fingerprint
+    if request.htmx or request.GET:
+        # An estimate the visitor edited: rendered afresh (the inputs are theirs, not cached).
+        found = _result_or_404(slug, token)
+        if request.htmx:
+            snapshot = read_snapshot(found.snapshot)
+            context = _estimate_context(
+                request, snapshot.content, found.answers, found.get_absolute_url()
+            )
+            if context is None:
+                raise Http404("This result has no cost estimate")
+            context["adr_url"] = reverse("decision:result_adr", args=[slug, token])
+            response = render(request, "decision/includes/estimate.html", context)
+        else:
+            response = _render_result(request, found, live, content_changed)
+        patch_vary_headers(response, ["HX-Request"])
+        return _unlisted(response)
     # The snapshot never changes; only the links to today's content can.
     response = cached_page(
         request,
@@ -255,7 +276,9 @@ def _render_result(request, found: Result, live: CachedContent | None, content_c
     snapshot = read_snapshot(found.snapshot)
     content = snapshot.content
     view = result_view(content, snapshot.recommendation)
+    estimate = _estimate_context(request, content, found.answers, found.get_absolute_url())
     context = {
+        **(estimate or {}),
         "comparison": content,
         "result": found,
         "view": view,
@@ -296,9 +319,11 @@ def result_adr(request, slug, token):
     content = snapshot.content
     view = result_view(content, snapshot.recommendation)
     title, number, deciders = form.record(view.default_title)
+    estimate = _estimate_context(request, content, found.answers, found.get_absolute_url())
     text = render_to_string(
         "decision/adr.md",
         {
+            **(estimate or {}),
             "comparison": content,
             "result": found,
             "view": view,
@@ -311,6 +336,69 @@ def result_adr(request, slug, token):
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{file_name(number, title)}"'
     return _unlisted(response)
+
+
+@require_safe
+@content_view
+def cost_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The cost estimate on its own: the same form and chart, a permalink per set of inputs."""
+    found = _content_or_404(request, slug)
+    content = found.content
+    action = reverse("decision:costs", args=[slug])
+
+    def page():
+        context = _estimate_context(request, content, {}, action)
+        if context is None:
+            raise Http404("This comparison has no prices")
+        if request.htmx:
+            return render(request, "decision/includes/estimate.html", context)
+        context |= {
+            "comparison": content,
+            "comparison_url": reverse("decision:comparison", args=[slug]),
+            "wizard_url": reverse("decision:wizard", args=[slug]) if content.questions else None,
+        }
+        return render(request, "decision/costs.html", context)
+
+    if request.htmx or request.GET or content.status != PUBLISHED:
+        response = page()
+        if content.status != PUBLISHED:
+            patch_cache_control(response, private=True, no_store=True)
+    else:
+        response = _content_page(request, found, parts=("costs", slug), render=page)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _estimate_context(
+    request: HttpRequest, content: ComparisonSchema, answers: Mapping[str, str], action: str
+) -> dict | None:
+    """The estimate section's context: the form as the visitor filled it, and its figures.
+
+    A value that cannot be used is shown with its error, and the figures use what the content
+    and the answers suggest for it instead; None when the comparison has no prices.
+    """
+    if not any(option.plans for option in content.options):
+        return None
+    hints = suggested(content, answers)
+    form = EstimateForm(content, hints, request.GET)
+    usable = form
+    if not form.is_valid():
+        kept = {name: value for name, value in request.GET.items() if name not in form.errors}
+        usable = EstimateForm(content, hints, kept)
+        if not usable.is_valid():  # the content's own suggestion is refused: show no figures
+            logger.error("Estimate suggestions fail their form: %s", usable.errors.as_json())
+            return None
+    plans = plans_of(content)
+    figures = costs.estimate(plans, usable.inputs(), priced_options(content))
+    names = {option.slug: option.name for option in content.options}
+    return {
+        "estimate": present(figures, plans, names),
+        "estimate_form": form,
+        "estimate_action": action,
+        "estimate_query": usable.query(),
+        "estimate_link": request.build_absolute_uri(f"{action}?{usable.query()}"),
+        "estimate_values": usable.values(),
+    }
 
 
 def _content_or_404(request, slug, *, needs_questions=False) -> CachedContent:

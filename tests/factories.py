@@ -22,8 +22,13 @@ def comparison_data(
     points: int = 2,
     criteria: int = 2,
     questions: int = 3,
+    plans: int = 0,
 ) -> dict:
-    """A valid fixture as a dict, with the given number of each part."""
+    """A valid fixture as a dict, with the given number of each part.
+
+    With `plans`, each option has that many priced plans (functions plans for the first
+    option, cluster plans with a node type for the others).
+    """
     option_slugs = [f"option-{n}" for n in range(1, options + 1)]
     return {
         "slug": slug,
@@ -45,6 +50,7 @@ def comparison_data(
                     for c in range(1, criteria + 1)
                 ],
                 "sources": ["https://example.com/pricing"],
+                "plans": [_plan(option, k, cluster=n > 1) for k in range(1, plans + 1)],
             }
             for n, option in enumerate(option_slugs, start=1)
         ],
@@ -65,6 +71,47 @@ def comparison_data(
         ],
         "questions": [_question(q, option_slugs, dimensions, criteria) for q in range(questions)],
         "scenarios": [],
+    }
+
+
+def _rate(amount: float, unit: str) -> dict:
+    return {
+        "amount": amount,
+        "unit": unit,
+        "source": "https://example.com/pricing",
+        "checked": "2026-11-01",
+    }
+
+
+def _plan(option: str, k: int, *, cluster: bool) -> dict:
+    """A plan priced like a small cloud's: per request and GB-second, or a cluster and nodes."""
+    if cluster:
+        return {
+            "slug": f"{option}-cluster-{k}",
+            "name": f"Cluster {k} of {option}",
+            "kind": "cluster",
+            "region": "Test region",
+            "prices": {"control_plane": _rate(0.1, "usd-per-hour")},
+            "nodes": [
+                {
+                    "slug": f"{option}-node-{k}",
+                    "name": f"node-{k}",
+                    "vcpu": 2,
+                    "memory_gib": 8,
+                    "price": _rate(0.08 * k, "usd-per-hour"),
+                }
+            ],
+        }
+    return {
+        "slug": f"{option}-functions-{k}",
+        "name": f"Functions {k} of {option}",
+        "kind": "functions",
+        "region": "Test region",
+        "prices": {
+            "requests": _rate(0.2 * k, "usd-per-million-requests"),
+            "compute": _rate(0.0000166667, "usd-per-gb-second"),
+        },
+        "free": {"requests": _rate(1_000_000, "requests-per-month")},
     }
 
 

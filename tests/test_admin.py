@@ -44,6 +44,8 @@ def _inline_post_data(client, url):
     data = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
+        if isinstance(value, dict):  # a JSON field, as its textarea shows it
+            value = json.dumps(value)
         data[name] = "" if value is None else value
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form

@@ -288,14 +288,19 @@ def test_the_migration_is_idempotent_and_reversible():
     group.permissions.add(Permission.objects.get(codename="change_user"))  # made by hand
 
     caveats = importlib.import_module("decision.migrations.0010_content_editors_edit_caveats")
+    prices = importlib.import_module("decision.migrations.0012_content_editors_edit_prices")
     for _ in range(2):
         migration.create_content_editors(apps, schema_editor)
         caveats.grant(apps, schema_editor)
+        prices.grant(apps, schema_editor)
     group = Group.objects.get(name="Content editors")
     assert set(group.permissions.values_list("codename", flat=True)) == _role_codenames()
 
     caveats.revoke(apps, schema_editor)
     assert not group.permissions.filter(codename__endswith="_caveat").exists()
+    prices.revoke(apps, schema_editor)
+    for model in ("plan", "price", "node"):
+        assert not group.permissions.filter(codename__endswith=f"_{model}").exists()
 
     migration.delete_content_editors(apps, schema_editor)
     assert not Group.objects.filter(name="Content editors").exists()

@@ -182,7 +182,14 @@ def _cold_then_warm(client, url) -> tuple[int, int]:
 def test_query_count_does_not_grow_with_content(client, flagship):
     load_data(
         comparison_data(
-            "huge", options=4, dimensions=100, faq=130, points=70, criteria=50, questions=120
+            "huge",
+            options=4,
+            dimensions=100,
+            faq=130,
+            points=70,
+            criteria=50,
+            questions=120,
+            plans=5,
         )
     )
     cold, warm = _cold_then_warm(client, "/kubernetes-vs-serverless/")

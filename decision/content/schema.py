@@ -9,6 +9,7 @@ Nothing here imports Django.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -22,6 +23,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from decision.costs import (
+    FREE_UNITS,
+    HOURS_PREFIX,
+    INPUT_NAMES,
+    KINDS,
+    NODE_TYPE,
+    NODE_UNIT,
+    PRICE_UNITS,
+    REQUIRED_PRICES,
+    input_for,
+)
 from decision.vocabulary import (
     AS_OF_PATTERN,
     COMBINE,
@@ -109,6 +121,38 @@ class CriterionSchema(_Strict):
     text: Text
 
 
+class RateSchema(_Strict):
+    """A sourced figure: a price, or a free allowance, in a unit the cost model knows."""
+
+    amount: float = Field(ge=0, allow_inf_nan=False)
+    unit: ShortText
+    source: Url
+    checked: date  # the day it was last checked against its source
+
+
+class NodeSchema(_Strict):
+    """A node type a Kubernetes plan runs on, priced on demand by the hour."""
+
+    slug: Slug
+    name: ShortText
+    vcpu: float = Field(gt=0, le=1024)
+    memory_gib: float = Field(gt=0, le=32768)
+    price: RateSchema
+
+
+class PlanSchema(_Strict):
+    """One way of running an option that has a public price list (AWS Lambda, Amazon EKS)."""
+
+    slug: Slug
+    name: ShortText
+    kind: Literal["functions", "containers", "cluster"]
+    region: ShortText
+    granularity_ms: int = Field(default=1, ge=1, le=60_000)
+    prices: dict[str, RateSchema]
+    free: dict[str, RateSchema] = Field(default_factory=dict)
+    nodes: list[NodeSchema] = Field(default_factory=list)
+
+
 class OptionSchema(_Strict):
     slug: Slug
     name: ShortText
@@ -120,6 +164,7 @@ class OptionSchema(_Strict):
     criteria: list[CriterionSchema] = Field(default_factory=list)
     sources: list[Url] = Field(default_factory=list)
     as_of: AsOf | None = None
+    plans: list[PlanSchema] = Field(default_factory=list)
 
 
 class DimensionSchema(_Strict):
@@ -179,6 +224,8 @@ class ChoiceSchema(_Strict):
     caveats: list[CaveatSchema] = Field(default_factory=list)
     sources: list[Url] = Field(default_factory=list)
     as_of: AsOf | None = None
+    # What this answer suggests for the cost estimate: {"requests_per_month": 5000000}.
+    estimate: dict[str, int | float | str] = Field(default_factory=dict)
 
 
 class QuestionSchema(_Strict):
@@ -221,6 +268,11 @@ class ComparisonSchema(_Strict):
     faq: list[FaqSchema] = Field(default_factory=list)
     questions: list[QuestionSchema] = Field(default_factory=list)
     scenarios: list[ScenarioSchema] = Field(default_factory=list)
+    # The cost estimate's inputs before any answer: {"hours_kubernetes": 20, "duration_ms": 200}.
+    estimate_defaults: dict[str, int | float | str] = Field(default_factory=dict)
+
+    def plans(self) -> list[tuple[str, PlanSchema]]:
+        return [(option.slug, plan) for option in self.options for plan in option.plans]
 
 
 def reference_problems(comparison: ComparisonSchema) -> list[tuple[str, str]]:
@@ -287,6 +339,101 @@ def reference_problems(comparison: ComparisonSchema) -> list[tuple[str, str]]:
         )
     problems += _question_problems(comparison, known, listing, {s for _, s in criteria})
     problems += _scenario_problems(comparison, known)
+    problems += _plan_problems(comparison)
+    nodes = {node.slug for _, plan in comparison.plans() for node in plan.nodes}
+    problems += estimate_problems("estimate_defaults", comparison.estimate_defaults, options, nodes)
+    for i, question in enumerate(comparison.questions):
+        for j, choice in enumerate(question.choices):
+            where = f"questions[{i}].choices[{j}].estimate"
+            problems += estimate_problems(where, choice.estimate, options, nodes)
+    return problems
+
+
+def _plan_problems(comparison: ComparisonSchema) -> list[tuple[str, str]]:
+    """Each plan's prices in the units its kind is billed in, nothing missing or unknown."""
+    problems: list[tuple[str, str]] = []
+    plans = [
+        (f"options[{i}].plans[{j}]", plan)
+        for i, o in enumerate(comparison.options)
+        for j, plan in enumerate(o.plans)
+    ]
+    seen: set[str] = set()
+    for where, plan in plans:
+        if plan.slug in seen:
+            problems.append((f"{where}.slug", f"duplicate plan slug '{plan.slug}'"))
+        seen.add(plan.slug)
+        units = PRICE_UNITS[plan.kind]
+        for key in REQUIRED_PRICES[plan.kind]:
+            if key not in plan.prices:
+                problems.append((f"{where}.prices", f"a {plan.kind} plan needs its '{key}' price"))
+        for group, known_units, rates in (
+            ("prices", units, plan.prices),
+            ("free", FREE_UNITS[plan.kind], plan.free),
+        ):
+            for key, rate in rates.items():
+                if key not in known_units:
+                    problems.append(
+                        (
+                            f"{where}.{group}.{key}",
+                            f"'{key}' is not a {group[:-1] if group == 'prices' else 'free'} "
+                            f"item of a {plan.kind} plan (known: {', '.join(known_units)})",
+                        )
+                    )
+                elif rate.unit != known_units[key]:
+                    problems.append(
+                        (
+                            f"{where}.{group}.{key}.unit",
+                            f"'{rate.unit}' is not the unit for '{key}': use '{known_units[key]}'",
+                        )
+                    )
+        if plan.kind == "cluster" and not plan.nodes:
+            problems.append((f"{where}.nodes", "a cluster plan needs at least one node type"))
+        if plan.kind != "cluster" and plan.nodes:
+            problems.append(
+                (f"{where}.nodes", f"only a cluster plan has nodes ({KINDS[plan.kind]})")
+            )
+        for k, node in enumerate(plan.nodes):
+            if node.slug in seen:
+                problems.append((f"{where}.nodes[{k}].slug", f"duplicate slug '{node.slug}'"))
+            seen.add(node.slug)
+            if node.price.unit != NODE_UNIT:
+                problems.append(
+                    (
+                        f"{where}.nodes[{k}].price.unit",
+                        f"'{node.price.unit}' is not the unit of a node's price: use '{NODE_UNIT}'",
+                    )
+                )
+    return problems
+
+
+def estimate_problems(
+    where: str, values: dict[str, int | float | str], options: list[str], nodes: set[str]
+) -> list[tuple[str, str]]:
+    """Problems with a set of estimate inputs: unknown names, values out of their range."""
+    problems: list[tuple[str, str]] = []
+    for name, value in values.items():
+        if name == NODE_TYPE:
+            if value not in nodes:
+                problems.append(
+                    (f"{where}.{name}", f"'{value}' is not a node type of this comparison's plans")
+                )
+            continue
+        item = input_for(name, options)
+        if item is None:
+            known = [*INPUT_NAMES, NODE_TYPE, *(HOURS_PREFIX + o for o in options)]
+            problems.append(
+                (
+                    f"{where}.{name}",
+                    f"'{name}' is not an estimate input (known: {', '.join(known)})",
+                )
+            )
+        elif isinstance(value, str) or not item.minimum <= value <= item.maximum:
+            problems.append(
+                (
+                    f"{where}.{name}",
+                    f"must be a number from {item.minimum:g} to {item.maximum:g}",
+                )
+            )
     return problems
 
 

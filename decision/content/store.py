@@ -8,6 +8,7 @@ loading the same file twice changes nothing; rows missing from the file are dele
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django.db import models, transaction
 
@@ -20,14 +21,17 @@ from decision.models import (
     Criterion,
     Dimension,
     FaqEntry,
+    Node,
     Option,
     OptionPoint,
+    Plan,
+    Price,
     Question,
     RuleOut,
     Scenario,
 )
 
-from .schema import TIE, ChoiceSchema, ComparisonSchema, QuestionSchema, validate
+from .schema import TIE, ChoiceSchema, ComparisonSchema, PlanSchema, QuestionSchema, validate
 
 
 def save_comparisons(comparisons: Iterable[ComparisonSchema]) -> list[Comparison]:
@@ -98,6 +102,10 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
                 rows[f"options[{i}].{kind}[{j}]"] = point
         for j, criterion in enumerate(option.criteria.all()):
             rows[f"options[{i}].criteria[{j}]"] = criterion
+        plans = [
+            _plan_data(plan, f"options[{i}].plans[{j}]", rows)
+            for j, plan in enumerate(option.plans.all())
+        ]
         option_data.append(
             {
                 "slug": option.slug,
@@ -110,6 +118,7 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
                 "criteria": [{"slug": c.slug, "text": c.text} for c in option.criteria.all()],
                 "sources": split_lines(option.sources),
                 "as_of": option.as_of or None,
+                "plans": plans,
             }
         )
     dimension_data = []
@@ -174,8 +183,56 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
         "faq": faq_data,
         "questions": question_data,
         "scenarios": scenario_data,
+        "estimate_defaults": comparison.estimate_defaults,
     }
     return data, rows
+
+
+def _plan_data(plan: Plan, where: str, rows: dict) -> dict:
+    rows[where] = plan
+    rates: dict[str, dict] = {"prices": {}, "free": {}}
+    for price in plan.prices.all():
+        group = "free" if price.free else "prices"
+        rows[f"{where}.{group}.{price.key}"] = price
+        rates[group][price.key] = {
+            "amount": _plain_number(price.amount),
+            "unit": price.unit,
+            "source": price.source,
+            "checked": price.checked,
+        }
+    nodes = []
+    for k, node in enumerate(plan.nodes.all()):
+        rows[f"{where}.nodes[{k}]"] = node
+        nodes.append(
+            {
+                "slug": node.slug,
+                "name": node.name,
+                "vcpu": _plain_number(node.vcpu),
+                "memory_gib": _plain_number(node.memory_gib),
+                "price": {
+                    "amount": _plain_number(node.price),
+                    "unit": node.unit,
+                    "source": node.source,
+                    "checked": node.checked,
+                },
+            }
+        )
+    return {
+        "slug": plan.slug,
+        "name": plan.name,
+        "kind": plan.kind,
+        "region": plan.region,
+        "granularity_ms": plan.granularity_ms,
+        **rates,
+        "nodes": nodes,
+    }
+
+
+def _plain_number(value: Decimal | None) -> float | int | None:
+    """A stored decimal as the fixture writes it: 2 rather than 2.00, 0.2 rather than 0.2000."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _question_data(question: Question, where: str, rows: dict) -> dict:
@@ -217,6 +274,7 @@ def _question_data(question: Question, where: str, rows: dict) -> dict:
                 ],
                 "sources": split_lines(choice.sources),
                 "as_of": choice.as_of or None,
+                "estimate": choice.estimate,
             }
         )
     return {
@@ -252,6 +310,7 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
         default_advice=data.default_advice,
         combined_advice=data.combined_advice,
         integration_advice=data.integration_advice,
+        estimate_defaults=dict(data.estimate_defaults),
     )
     options = {}
     for order, item in enumerate(data.options):
@@ -277,6 +336,9 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
                 text=criterion.text,
             )
         option.criteria.exclude(slug__in=[c.slug for c in item.criteria]).delete()
+        for position, plan in enumerate(item.plans):
+            _save_plan(option, position, plan)
+        option.plans.exclude(slug__in=[plan.slug for plan in item.plans]).delete()
 
     kept = []
     for order, item in enumerate(data.dimensions):
@@ -361,6 +423,7 @@ def _save_questions(comparison, questions: Sequence[QuestionSchema], options: di
                 why=entry.why,
                 sources=_join(entry.sources),
                 as_of=entry.as_of or "",
+                estimate=dict(entry.estimate),
             )
             choices[(item.slug, entry.slug)] = choice
             _save_choice_links(choice, entry, options, dimensions, criteria)
@@ -369,6 +432,49 @@ def _save_questions(comparison, questions: Sequence[QuestionSchema], options: di
     for leaving in stale:
         leaving.delete()
     comparison.questions.exclude(slug__in=kept).delete()
+
+
+def _save_plan(option: Option, order: int, item: PlanSchema) -> None:
+    plan = _upsert(
+        Plan,
+        {"option": option, "slug": item.slug},
+        order=order,
+        name=item.name,
+        kind=item.kind,
+        region=item.region,
+        granularity_ms=item.granularity_ms,
+    )
+    kept = []
+    for free, rates in ((False, item.prices), (True, item.free)):
+        for key, rate in rates.items():
+            price = _upsert(
+                Price,
+                {"plan": plan, "key": key, "free": free},
+                amount=_decimal(rate.amount),
+                unit=rate.unit,
+                source=rate.source,
+                checked=rate.checked,
+            )
+            kept.append(price.pk)
+    plan.prices.exclude(pk__in=kept).delete()
+    for position, node in enumerate(item.nodes):
+        _upsert(
+            Node,
+            {"plan": plan, "slug": node.slug},
+            order=position,
+            name=node.name,
+            vcpu=_decimal(node.vcpu),
+            memory_gib=_decimal(node.memory_gib),
+            price=_decimal(node.price.amount),
+            unit=node.price.unit,
+            source=node.price.source,
+            checked=node.price.checked,
+        )
+    plan.nodes.exclude(slug__in=[node.slug for node in item.nodes]).delete()
+
+
+def _decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
 
 
 def _save_choice_links(choice, entry: ChoiceSchema, options, dimensions, criteria) -> None:
