@@ -42,7 +42,7 @@ class EstimateForm(forms.Form):
         self.options = priced_options(content)
         # Only the inputs named in the query are the visitor's; the rest are suggested.
         given = {name: query[name] for name in query or {} if name in self.names()}
-        data = {name: str(value) for name, value in suggested.values.items()} | given
+        data = {name: str(_plain(value)) for name, value in suggested.values.items()} | given
         super().__init__(data, auto_id="estimate-%s")
         self.edited = set(given)
         for item in costs.INPUTS:

@@ -342,6 +342,12 @@ class Dimension(Ordered):
     sources = SourcesField()
     as_of = AsOfField()
 
+    about_cost = models.BooleanField(
+        "about cost",
+        default=False,
+        help_text="A row about cost: it links to the estimate made from the visitor's numbers.",
+    )
+
     class Meta(Ordered.Meta):
         constraints = [
             models.UniqueConstraint(

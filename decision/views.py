@@ -106,6 +106,9 @@ def comparison_detail(request, slug):
                 "faq_data": faq_page(content.faq),
                 "short_answer": first_sentences(content.default_advice),
                 "tally": winner_tally(rows),
+                "cost_url": reverse("decision:costs", args=[slug])
+                if priced_options(content)
+                else None,
             },
         )
 
@@ -284,6 +287,7 @@ def _render_result(request, found: Result, live: CachedContent | None, content_c
         "view": view,
         "diagram": diagram(view.placements),
         "adr_form": AdrForm(),
+        "cost_url": "#estimate" if estimate else None,
         "content_changed": content_changed,
         "permalink": request.build_absolute_uri(found.get_absolute_url()),
         "adr_url": reverse("decision:result_adr", args=[found.comparison_slug, found.token]),

@@ -175,6 +175,8 @@ class DimensionSchema(_Strict):
     assessments: dict[Slug, Text]
     sources: list[Url] = Field(default_factory=list)
     as_of: AsOf | None = None
+    # A row about cost: it links to the estimate made from the visitor's own numbers.
+    about_cost: bool = False
 
 
 class FaqSchema(_Strict):

@@ -133,6 +133,7 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
                 "name": dimension.name,
                 "why_it_matters": dimension.why_it_matters,
                 "winner": dimension.winner.slug if dimension.winner else TIE,
+                "about_cost": dimension.about_cost,
                 "assessments": {a.option.slug: a.text for a in assessments},
                 "sources": split_lines(dimension.sources),
                 "as_of": dimension.as_of or None,
@@ -349,6 +350,7 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
             name=item.name,
             why_it_matters=item.why_it_matters,
             winner=options.get(item.winner),
+            about_cost=item.about_cost,
             sources=_join(item.sources),
             as_of=item.as_of or "",
         )
