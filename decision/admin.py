@@ -142,7 +142,7 @@ class DimensionInlineForm(forms.ModelForm):
 
     class Meta:
         model = Dimension
-        fields = ["slug", "name", "why_it_matters", "winner", "sources", "as_of"]
+        fields = ["slug", "name", "why_it_matters", "winner", "about_cost", "sources", "as_of"]
         widgets = {
             "why_it_matters": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "sources": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
@@ -202,7 +202,7 @@ class DimensionInline(SortableStacked):
             (None, {"fields": ["slug", "name", "why_it_matters", self.default_order_field]}),
             (
                 "How each option fares",
-                {"fields": [tuple(f"assessment_{o.pk}" for o in options), "winner"]},
+                {"fields": [tuple(f"assessment_{o.pk}" for o in options), "winner", "about_cost"]},
             ),
             (None, {"fields": [FACT_FIELDS]}),
         ]
@@ -524,7 +524,7 @@ class DimensionAdmin(ContentAdmin):
     list_filter = ["comparison", "winner"]
     list_select_related = ["comparison", "winner"]
     search_fields = ["name", "slug", "why_it_matters", "assessments__text"]
-    fields = ["comparison", "slug", "name", "why_it_matters", "winner", FACT_FIELDS]
+    fields = ["comparison", "slug", "name", "why_it_matters", "winner", "about_cost", FACT_FIELDS]
     inlines = [AssessmentInline]
 
     def get_readonly_fields(self, request, obj=None):
