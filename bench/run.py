@@ -39,7 +39,7 @@ from bench.asgi_path import measure_asgi_path
 from bench.floor import bench_settings
 from bench.load import Load, find_wrk, log, run_load, wrk_version
 from bench.machine import DISTURBED_SHARE, cpu_sharing, cpu_ticks, own_ticks, wait_for_idle
-from bench.page_weight import check_page, measure_first_visit
+from bench.page_weight import check_page, http_get, measure_first_visit
 from bench.pages import (
     CEILING_PATH,
     COMPARISON,
@@ -214,13 +214,16 @@ def main() -> int:
         result_url = create_result(base, COMPARISON, scenario["answers"])
         result_path = urllib.parse.urlsplit(result_url).path
         log(f"result page {result_path}")
+        status, _, body, _ = http_get(port, result_path, {})
+        if status != 200 or b'id="estimate"' not in body:
+            raise SystemExit(f"bench: {result_path} answered {status} without its cost estimate")
         ceiling_path = f"/static/{CEILING_PATH}"
         ceiling = Page("ceiling", "Static ceiling", ceiling_path, ceiling_path)
         floor = Page("floor", "Django floor (diagnostic)", f"/{FLOOR_PATH}", f"/{FLOOR_PATH}")
         pages = [
             Page("comparison", "Comparison", COMPARISON_PATH, COMPARISON_PATH),
             Page("wizard", "Wizard step", WIZARD_STEP, WIZARD_STEP),
-            Page("result", "Result", result_path, f"/{COMPARISON}/results/<token>/"),
+            Page("result", "Result (with its estimate)", result_path, f"/{COMPARISON}/results/<token>/"),
         ]
         for page in pages:
             page.target = RATIO_TARGETS[page.key]

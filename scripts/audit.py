@@ -373,6 +373,7 @@ def main() -> int:
         pages = [
             Page("Comparison", f"{base}/{comparison}/", f"/{comparison}/"),
             Page("Wizard step", base + step, step),
+            Page("Costs", f"{base}/{comparison}/costs/", f"/{comparison}/costs/"),
             # A visitor's own result is noindex on purpose: "is it crawlable?" does not apply.
             Page("Result", result_url, f"/{comparison}/results/<token>/", skip=("is-crawlable",)),
         ]
