@@ -24,7 +24,7 @@ LABEL_FONT = 12  # units; series names at the ends of their lines
 EM = 0.6  # estimated width of a character, in ems
 ROW = 14  # height of one row of text above the plot
 TOP = 4  # space above the first row
-RIGHT = 14  # room for half of the last x tick label
+RIGHT = 18  # room for half of the last x tick label
 TICK = 4  # length of a tick mark
 GAP = 4  # between a marker line and its label
 STYLES = 6  # line styles (colour and dash) in the stylesheet; further series reuse them
@@ -367,10 +367,14 @@ def chart(series: Sequence[Series], markers: Sequence[Marker], *, title: str) ->
     right = WIDTH - RIGHT
 
     # Vertical: the y axis title, then rows for marker labels, then the plot.
-    kept = sorted(
-        (m for m in markers if low - EPSILON <= math.log10(max(m.volume, 1)) <= high + EPSILON),
-        key=lambda m: m.volume,
-    )
+    volumes = [volume for item in series for volume, _ in item.points]
+    if volumes and min(volumes) < max(volumes):  # compared as whole requests, not logarithms
+        inside = [m for m in markers if min(volumes) <= m.volume <= max(volumes)]
+    else:
+        inside = [
+            m for m in markers if low - EPSILON <= math.log10(max(m.volume, 1)) <= high + EPSILON
+        ]
+    kept = sorted(inside, key=lambda m: m.volume)
 
     def to_x(log_volume: float) -> float:
         share = (log_volume - low) / (high - low)

@@ -47,7 +47,7 @@ from datetime import date
 
 HOURS_PER_MONTH = 730
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
-VOLUMES = (1_000, 100_000_000_000)  # the range of monthly volumes the model looks at
+VOLUMES = (1, 100_000_000_000)  # the range of monthly volumes the model looks at
 
 LEFT_OUT = (
     "API gateways and load balancers, NAT gateways, data transfer out, logging and "
@@ -392,9 +392,13 @@ def estimate(plans: Sequence[Plan], inputs: Inputs, options: Sequence[str]) -> E
             )
             if volume is None:
                 continue
-            below = total(plans, first, inputs.at(volume - 1)) < total(
-                plans, second, inputs.at(volume - 1)
-            )
+            # `second` is cheaper from the volume up; at a tie there, it was dearer just below.
+            at = total(plans, first, inputs.at(volume)) - total(plans, second, inputs.at(volume))
+            if abs(at) <= 1e-9:
+                at = total(plans, second, inputs.at(volume - 1)) - total(
+                    plans, first, inputs.at(volume - 1)
+                )
+            below = at > 0
             evens.append(BreakEven(first if below else second, second if below else first, volume))
     marks = [inputs.requests_per_month, *(even.volume for even in evens)]
     curves = {
@@ -411,6 +415,8 @@ def node_for(plan: Plan, node_type: str, nodes: Sequence[Node] = ()) -> Node:
     if node_type in own:
         return own[node_type]
     wanted = next((node for node in nodes if node.slug == node_type), None)
+    if wanted is None and not node_type and nodes:
+        wanted = nodes[0]  # "": the first node of the first cluster plan
     if wanted is None:
         return plan.nodes[0]
     return min(
@@ -507,9 +513,8 @@ def nodes_needed(node: Node, inputs: Inputs) -> int:
 
 def _cluster(plan: Plan, inputs: Inputs, nodes: Sequence[Node]) -> list[Line]:
     rate = plan.prices["control_plane"]
-    credit = plan.free.get("control_plane")
     hours = HOURS_PER_MONTH * rate.amount
-    credited = min(hours, credit.amount) if credit is not None else 0.0
+    credited = min(hours, _free(plan, "control_plane", inputs))
     plane = Line(
         "Control plane",
         f"{HOURS_PER_MONTH} hours × ${_number(rate.amount)}"
