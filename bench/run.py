@@ -223,7 +223,12 @@ def main() -> int:
         pages = [
             Page("comparison", "Comparison", COMPARISON_PATH, COMPARISON_PATH),
             Page("wizard", "Wizard step", WIZARD_STEP, WIZARD_STEP),
-            Page("result", "Result (with its estimate)", result_path, f"/{COMPARISON}/results/<token>/"),
+            Page(
+                "result",
+                "Result (with its estimate)",
+                result_path,
+                f"/{COMPARISON}/results/<token>/",
+            ),
         ]
         for page in pages:
             page.target = RATIO_TARGETS[page.key]

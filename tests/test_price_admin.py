@@ -1,8 +1,8 @@
 """Staff edit prices in admin, through the same gate as the rest of the content."""
 
 from datetime import date
-from html import unescape
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
