@@ -57,7 +57,7 @@ class EstimateView:
     chart: Chart
     table_head: tuple[str, ...]
     table: tuple[TableRow, ...]
-    prices_from: str
+    prices_from: str  # the regions the prices are for
     checked: str
     left_out: str
 
@@ -117,7 +117,7 @@ def present(
         chart=drawn,
         table_head=head,
         table=_table(estimate, plans),
-        prices_from="; ".join(dict.fromkeys(f"{plan.name}: {plan.region}" for plan in plans)),
+        prices_from=_and(list(dict.fromkeys(plan.region for plan in plans))),
         checked=_checked(span),
         left_out=costs.LEFT_OUT,
     )
