@@ -15,6 +15,7 @@ from reversion.admin import VersionAdmin
 
 from . import history
 from .admin_gate import GatedAdmin, GatedInline, comparison_of, editing, two_passes
+from .costs import FREE_UNITS, PRICE_UNITS
 from .models import (
     Assessment,
     Caveat,
@@ -423,8 +424,59 @@ class PlanInline(SortableTabular):
         return format_html('<a href="{}">Edit its {} prices and node types</a>', url, count)
 
 
+def _plain_decimal(value):
+    """0.1000000000 as 0.1 and 1000000.0000000000 as 1000000, as an editor would type them."""
+    return format(value.normalize(), "f") if value is not None else value
+
+
+class PriceForm(forms.ModelForm):
+    """What is priced and its unit are picked from the units the cost model knows."""
+
+    key = forms.ChoiceField(
+        choices=[
+            (key, key) for key in sorted({k for units in PRICE_UNITS.values() for k in units})
+        ],
+        help_text="What is priced; the plan's kind decides which items it may have.",
+    )
+    unit = forms.ChoiceField(
+        choices=[
+            (unit, unit)
+            for unit in sorted(
+                {
+                    u
+                    for units in (*PRICE_UNITS.values(), *FREE_UNITS.values())
+                    for u in units.values()
+                }
+            )
+        ],
+        help_text="The unit the source lists the amount in.",
+    )
+
+    class Meta:
+        model = Price
+        fields = ["key", "free", "amount", "unit", "source", "checked"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["amount"] = _plain_decimal(self.instance.amount)
+
+
+class NodeForm(forms.ModelForm):
+    class Meta:
+        model = Node
+        fields = ["slug", "name", "vcpu", "memory_gib", "price", "source", "checked"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("vcpu", "memory_gib", "price"):
+                self.initial[name] = _plain_decimal(getattr(self.instance, name))
+
+
 class PriceInline(GatedInline, admin.TabularInline):
     model = Price
+    form = PriceForm
     fields = ["key", "free", "amount", "unit", "source", "checked"]
     extra = 0
     verbose_name_plural = (
@@ -432,9 +484,10 @@ class PriceInline(GatedInline, admin.TabularInline):
     )
 
 
-class NodeInline(SortableTabular):
+class NodeInline(SortableStacked):
     model = Node
-    fields = ["slug", "name", "vcpu", "memory_gib", "price", "unit", "source", "checked"]
+    form = NodeForm
+    fields = [("slug", "name"), ("vcpu", "memory_gib", "price"), ("source", "checked")]
     extra = 0
     verbose_name_plural = "node types, priced on demand by the hour (cluster plans only)"
 

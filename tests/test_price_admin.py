@@ -56,8 +56,9 @@ def test_a_changed_price_is_saved_exported_and_shown_in_the_estimate(staff, clie
     ("field", "value", "message"),
     [
         ("amount", "-1", "Ensure this value is greater than or equal to 0"),
-        ("unit", "usd-per-request", "'usd-per-request' is not the unit for 'requests'"),
-        ("key", "gpu", "'gpu' is not a price item of a functions plan"),
+        ("unit", "usd-per-hour", "'usd-per-hour' is not the unit for 'requests'"),
+        ("key", "cpu", "'cpu' is not a price item of a functions plan"),
+        ("unit", "usd-per-request", "Select a valid choice"),
         ("amount", "", "This field is required"),
     ],
 )
