@@ -27,6 +27,7 @@ from django.test.client import BOUNDARY, encode_multipart
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver
 from reversion.models import Version
 
+from decision.costs import INPUTS, NODE_TYPE
 from decision.models import Comparison, Result
 from tests.asgi_client import asgi_request
 from tests.factories import comparison_data, load_data, load_flagship
@@ -96,6 +97,7 @@ ADMIN_KEYS = (
     "select_across",
 )
 WIZARD_KEYS = ("step", "from", "csrfmiddlewaretoken")
+ESTIMATE_KEYS = (*(item.name for item in INPUTS), NODE_TYPE, "hours_kubernetes", "hours_serverless")
 STATIC_PATHS = (
     "/static/css/site.css",
     "/static/css/admin.css",
@@ -325,9 +327,14 @@ def _pairs(rng: random.Random, site: Site, count: int) -> list[tuple[str, str]]:
         if roll < 0.45:
             key = rng.choice(questions)
             value = rng.choice((*site.questions[key], "not-sure", *WEIRD_TEXT[:12]))
-        elif roll < 0.6:
+        elif roll < 0.55:
             key = rng.choice(WIZARD_KEYS)
             value = rng.choice((*questions, *WEIRD_TEXT))
+        elif roll < 0.65:  # the cost estimate's inputs, numbers in and out of range
+            key = rng.choice(ESTIMATE_KEYS)
+            value = rng.choice(
+                ("0", "-1", "1e400", "nan", "inf", "99999999999999", "0.5", *WEIRD_TEXT)
+            )
         elif roll < 0.75:
             key, value = rng.choice(ADMIN_KEYS), rng.choice((*WEIRD_TEXT, "1", "name", "-slug"))
         elif roll < 0.85:
