@@ -89,3 +89,28 @@ def test_content_health_links_a_stale_price_to_its_plan(staff, plan, monkeypatch
     html = page.content.decode()
     plan_url = reverse("admin:decision_plan_change", args=[plan.pk])
     assert f'<a href="{plan_url}">{plan.name}: compute price</a>' in html
+
+
+def test_an_answers_estimate_with_an_unknown_input_is_refused_on_its_field(staff):
+    from decision.models import Choice
+
+    load_data(comparison_data("answered", plans=1))
+    choice = Choice.objects.get(
+        question__comparison__slug="answered", slug="favour-option-1", question__slug="question-1"
+    )
+    url = reverse("admin:decision_choice_change", args=[choice.pk])
+    data = _inline_post_data(staff, url)
+    data["dimensions"] = [d.pk for d in choice.dimensions.all()]
+    data["criteria"] = [c.pk for c in choice.criteria.all()]
+    data["estimate"] = '{"requests": 5000000}'
+    response = staff.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "'requests' is not an estimate input" in " ".join(errors.get("estimate", []))
+    choice.refresh_from_db()
+    assert choice.estimate == {}
+
+    data["estimate"] = '{"requests_per_month": 5000000}'
+    assert staff.post(url, data).status_code == 302
+    choice.refresh_from_db()
+    assert choice.estimate == {"requests_per_month": 5000000}
