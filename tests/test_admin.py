@@ -47,6 +47,8 @@ def _inline_post_data(client, url):
         if isinstance(value, dict):  # a JSON field, as its textarea shows it
             value = json.dumps(value)
         data[name] = "" if value is None else value
+        if field.show_hidden_initial:  # a field with a callable default: its initial rides along
+            data[form.add_initial_prefix(name)] = data[name]
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form
         for name in management.fields:

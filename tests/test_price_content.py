@@ -281,10 +281,10 @@ def test_estimate_cost_refuses_bad_input_with_a_clear_error(argument, message):
 @pytest.mark.django_db
 def test_estimate_cost_exits_non_zero_on_bad_input(capsys):
     load_flagship()
-    with pytest.raises(SystemExit) as exit_:
-        from django.core.management import execute_from_command_line
+    from decision.management.commands.estimate_cost import Command
 
-        execute_from_command_line(["manage.py", "estimate_cost", FLAGSHIP, "memory_mb=-1"])
+    with pytest.raises(SystemExit) as exit_:  # as `manage.py estimate_cost …` runs it
+        Command().run_from_argv(["manage.py", "estimate_cost", FLAGSHIP, "memory_mb=-1"])
     assert exit_.value.code == 1
     assert "memory_mb=-1" in capsys.readouterr().err
 
