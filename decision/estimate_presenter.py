@@ -181,8 +181,13 @@ def _checked(span) -> str:
     if span is None:
         return ""
     first, last = span
-    words = lambda day: f"{day.day} {day:%B %Y}"  # noqa: E731
-    return words(last) if first == last else f"between {words(first)} and {words(last)}"
+    if first == last:
+        return _day(last)
+    return f"between {_day(first)} and {_day(last)}"
+
+
+def _day(day) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def _and(items: Sequence[str]) -> str:

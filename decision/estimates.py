@@ -80,7 +80,7 @@ def suggested(content: ComparisonSchema, answers: Mapping[str, str] | None = Non
 
 
 def inputs_from(values: Mapping[str, float | str], options: list[str]) -> costs.Inputs:
-    """Checked values (see decision.forms.EstimateForm) as the cost model's inputs."""
+    """Checked values (see decision.estimate_form.EstimateForm) as the cost model's inputs."""
     number = {name: value for name, value in values.items() if name in costs.INPUT_NAMES}
     whole = {item.name for item in costs.INPUTS if item.whole}
     return costs.Inputs(
