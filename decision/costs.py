@@ -442,47 +442,40 @@ def _metered(label: str, used: float, free: float, rate: Rate, scale: float, wha
     )
 
 
+def _requests(plan: Plan, inputs: Inputs) -> Line:
+    return _metered(
+        "Requests",
+        inputs.requests_per_month,
+        _free(plan, "requests", inputs),
+        plan.prices["requests"],
+        1_000_000,
+        "requests",
+    )
+
+
 def _functions(plan: Plan, inputs: Inputs) -> list[Line]:
     gb = inputs.memory_mb / 1024
     seconds = billed_ms(inputs.duration_ms, plan.granularity_ms) / 1000
-    lines: list[Line] = [
-        _metered(
-            "Requests",
-            inputs.requests_per_month,
-            _free(plan, "requests", inputs),
-            plan.prices["requests"],
-            1_000_000,
-            "requests",
-        ),
+    compute = inputs.requests_per_month * seconds * gb
+    return [
+        _requests(plan, inputs),
         _metered(
             "Compute",
-            inputs.requests_per_month * seconds * gb,
+            compute,
             _free(plan, "compute", inputs),
             plan.prices["compute"],
             1,
             "GB-seconds",
         ),
     ]
-    return lines
 
 
 def _containers(plan: Plan, inputs: Inputs) -> list[Line]:
     gib = inputs.memory_mb / 1024
-    seconds = (
-        inputs.requests_per_month
-        * billed_ms(inputs.duration_ms, plan.granularity_ms)
-        / 1000
-        / inputs.concurrency
-    )
-    lines: list[Line] = [
-        _metered(
-            "Requests",
-            inputs.requests_per_month,
-            _free(plan, "requests", inputs),
-            plan.prices["requests"],
-            1_000_000,
-            "requests",
-        ),
+    billed = billed_ms(inputs.duration_ms, plan.granularity_ms) / 1000
+    seconds = inputs.requests_per_month * billed / inputs.concurrency  # instance time
+    return [
+        _requests(plan, inputs),
         _metered(
             "CPU",
             seconds * inputs.vcpu,
@@ -500,7 +493,6 @@ def _containers(plan: Plan, inputs: Inputs) -> list[Line]:
             "GiB-seconds",
         ),
     ]
-    return lines
 
 
 def nodes_needed(node: Node, inputs: Inputs) -> int:

@@ -74,7 +74,7 @@ class EstimateForm(forms.Form):
         return {
             *costs.INPUT_NAMES,
             costs.NODE_TYPE,
-            *(costs.HOURS_PREFIX + option for option in priced_options(self.content)),
+            *(costs.HOURS_PREFIX + option for option in self.options),
         }
 
     def inputs(self) -> costs.Inputs:

@@ -224,36 +224,42 @@ def _too_many_results(request: HtmxHttpRequest, found: CachedContent, answers: d
 @require_safe
 def result(request: HtmxHttpRequest, slug, token):
     """A permalink: rendered from the result's own snapshot, whatever became of the content."""
+    if request.htmx:  # the estimate section, updated in place
+        return _unlisted(_estimate_section(request, slug, token))
     row = permalink(slug, token) if TOKEN.fullmatch(token) else None
     if row is None:
         raise Http404("No such result")
     created_at, saved_fingerprint, current = row
     live = _live_content(*current) if current else None
     content_changed = live is not None and live.fingerprint != saved_fingerprint
-    if request.htmx or request.GET:
+    if request.GET:
         # An estimate the visitor edited: rendered afresh (the inputs are theirs, not cached).
-        found = _result_or_404(slug, token)
-        if request.htmx:
-            snapshot = read_snapshot(found.snapshot)
-            context = _estimate_context(
-                request, snapshot.content, found.answers, found.get_absolute_url()
-            )
-            if context is None:
-                raise Http404("This result has no cost estimate")
-            context["adr_url"] = reverse("decision:result_adr", args=[slug, token])
-            response = render(request, "decision/includes/estimate.html", context)
-        else:
-            response = _render_result(request, found, live, content_changed)
-        patch_vary_headers(response, ["HX-Request"])
-        return _unlisted(response)
-    # The snapshot never changes; only the links to today's content can.
-    response = cached_page(
-        request,
-        parts=("result", token, live and live.content.slug, content_changed),
-        updated_at=max(created_at, live.updated_at) if live else created_at,
-        render=lambda: _render_result(request, _result_or_404(slug, token), live, content_changed),
-    )
+        response = _render_result(request, _result_or_404(slug, token), live, content_changed)
+    else:
+        # The snapshot never changes; only the links to today's content can.
+        response = cached_page(
+            request,
+            parts=("result", token, live and live.content.slug, content_changed),
+            updated_at=max(created_at, live.updated_at) if live else created_at,
+            render=lambda: _render_result(
+                request, _result_or_404(slug, token), live, content_changed
+            ),
+        )
+    patch_vary_headers(response, ["HX-Request"])
     return _unlisted(response)
+
+
+def _estimate_section(request: HtmxHttpRequest, slug: str, token: str) -> HttpResponse:
+    """A result's estimate alone, with the ADR form's copy of the inputs swapped out of band."""
+    found = _result_or_404(slug, token)
+    snapshot = read_snapshot(found.snapshot)
+    context = _estimate_context(request, snapshot.content, found.answers, found.get_absolute_url())
+    if context is None:
+        raise Http404("This result has no cost estimate")
+    context["adr_url"] = reverse("decision:result_adr", args=[slug, token])
+    response = render(request, "decision/includes/estimate.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _unlisted(response):

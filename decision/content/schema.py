@@ -377,7 +377,7 @@ def _plan_problems(comparison: ComparisonSchema) -> list[tuple[str, str]]:
                     problems.append(
                         (
                             f"{where}.{group}.{key}",
-                            f"'{key}' is not a {group[:-1] if group == 'prices' else 'free'} "
+                            f"'{key}' is not a {'price' if group == 'prices' else 'free'} "
                             f"item of a {plan.kind} plan (known: {', '.join(known_units)})",
                         )
                     )
