@@ -99,14 +99,6 @@ class EstimateForm(forms.Form):
         """Each field with where its value came from."""
         return [(self[name], self.origin(name)) for name in self.fields]
 
-    def assumptions(self) -> list[tuple[str, str, str]]:
-        """(label, value, where it came from) for every value the visitor did not type."""
-        return [
-            (self.fields[name].label, str(_plain(self.cleaned_data[name])), self.origin(name))
-            for name in self.fields
-            if name not in self.edited and name in self.cleaned_data
-        ]
-
 
 def _node_label(node) -> str:
     return f"{node.name}: {node.vcpu:g} vCPU, {node.memory_gib:g} GiB, ${node.price.amount:g}/h"

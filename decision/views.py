@@ -405,7 +405,6 @@ def _estimate_context(
         "estimate": present(figures, plans, names),
         "estimate_form": form,
         "estimate_action": action,
-        "estimate_query": usable.query(),
         "estimate_link": request.build_absolute_uri(f"{action}?{usable.query()}"),
         "estimate_values": usable.values(),
     }
