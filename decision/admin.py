@@ -300,6 +300,15 @@ class ComparisonAdmin(ContentAdmin):
                 "classes": ["collapse"],
             },
         ),
+        (
+            "Scoping call",
+            {
+                "fields": ["call_heading", "call_text"],
+                "description": "Offered on the comparison and on every result; leave both "
+                "empty to offer no call. Requests arrive under Leads.",
+                "classes": ["collapse"],
+            },
+        ),
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

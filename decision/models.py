@@ -190,6 +190,18 @@ class Comparison(Ordered):
         related_name="+",
         help_text="The option the default advice favours; it wins exact ties in the wizard.",
     )
+    call_heading = models.CharField(
+        "scoping call heading",
+        max_length=200,
+        blank=True,
+        help_text="The offer's heading and button, e.g. “Book a 30-minute scoping call”; "
+        "leave empty to offer no call.",
+    )
+    call_text = models.TextField(
+        "scoping call offer",
+        blank=True,
+        help_text="A sentence or two under the heading: what the call is and what comes of it.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ComparisonQuerySet.as_manager()
@@ -781,3 +793,104 @@ class Result(models.Model):
             "content": self.content.content,
             "recommendation": self.recommendation,
         }
+
+
+class Lead(models.Model):
+    """A visitor who asked for a scoping call, with the result they came from (if any)."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        CLOSED = "closed", "Closed"
+
+    comparison = models.ForeignKey(
+        Comparison, on_delete=models.SET_NULL, null=True, blank=True, related_name="leads"
+    )
+    comparison_slug = models.SlugField(max_length=SLUG_LENGTH)
+    result = models.ForeignKey(
+        Result,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leads",
+        help_text="The recommendation the visitor asked from: their answers and outcome.",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField("work email", max_length=254)
+    company = models.CharField(max_length=200, blank=True)
+    message = models.TextField(max_length=4000, blank=True)
+    consent = models.TextField(help_text="The consent text the visitor agreed to, as shown.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    notes = models.TextField(blank=True, help_text="For the team: calls made, next steps.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class Vote(models.Model):
+    """ "Was this right for you?": one answer per result, stored with what it is about."""
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    result = models.OneToOneField(Result, on_delete=models.CASCADE, related_name="vote")
+    comparison_slug = models.SlugField(max_length=SLUG_LENGTH)
+    # What the vote judges: the outcome the visitor was given, on this content version.
+    outcome = models.CharField(max_length=80, db_index=True)
+    content = models.ForeignKey(ContentSnapshot, on_delete=models.PROTECT, related_name="votes")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.comparison_slug}: {self.get_answer_display()} on {self.outcome}"
+
+
+class DailyCount(models.Model):
+    """How often something happened, per comparison, content version and day.
+
+    An aggregate and nothing else: no visitor, address or browser is recorded.
+    `decision.analytics` adds to it in batches.
+    """
+
+    class Event(models.TextChoices):
+        START = "start", "Wizard started"
+        SHOWN = "shown", "Question shown"
+        ANSWERED = "answered", "Question answered"
+        CHOICE = "choice", "Answer chosen"
+        REVIEW = "review", "Check your answers reached"
+        RESULT = "result", "Result reached"
+        OUTCOME = "outcome", "Outcome given"
+        VOTE = "vote", "Vote"
+        LEAD = "lead", "Lead"
+
+    comparison_slug = models.SlugField(max_length=SLUG_LENGTH)
+    version = models.CharField(max_length=12, help_text="The content version's fingerprint.")
+    day = models.DateField()
+    event = models.CharField(max_length=10, choices=Event.choices)
+    # What was counted: a question's slug, "question/choice", an outcome or a vote's answer.
+    subject = models.CharField(max_length=200, blank=True)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comparison_slug", "version", "day", "event", "subject"],
+                name="one_count_per_key",
+            )
+        ]
+        indexes = [models.Index(fields=["comparison_slug", "day"])]
+
+    def __str__(self):
+        return f"{self.comparison_slug} {self.day} {self.event} {self.subject}: {self.count}"

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "axes",
     "reversion",  # history and revert of content
     "adminsortable2",  # drag-and-drop ordering in admin
+    "django_tasks_db",  # the task queue in the database (lead notifications)
     "decision",
 ]
 
@@ -295,3 +296,52 @@ CONTENT_RECHECK_SECONDS = float(os.environ.get("CONTENT_RECHECK_SECONDS", "1"))
 
 # Fixture files larger than this are refused unread by load_content.
 CONTENT_MAX_FILE_BYTES = int(os.environ.get("CONTENT_MAX_FILE_BYTES", 2 * 1024 * 1024))
+
+# --- Background tasks (django.tasks) ------------------------------------------------------
+# Lead notifications are sent by a task. The database backend (django-tasks-db) keeps them in
+# a table that `manage.py db_worker` works through; TASKS_BACKEND=immediate runs each task in
+# the request that enqueued it (the tests, and a site without a worker).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[TASKS_BACKEND]
+    }
+}
+
+# --- Email ----------------------------------------------------------------------------------
+# Where a new lead's notification goes; no address: leads are kept, and no email is sent.
+LEAD_NOTIFY_EMAIL = os.environ.get("LEAD_NOTIFY_EMAIL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "decision-wizard@localhost")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+
+# --- Leads and votes --------------------------------------------------------------------------
+# Leads, and the comments left with votes, are kept this many days; `manage.py purge_leads`
+# deletes older leads and clears older comments (run daily; a CronJob in deploy/kubernetes).
+LEAD_RETENTION_DAYS = int(os.environ.get("LEAD_RETENTION_DAYS", "180"))
+# A form sent sooner than this after it was shown is a script's, and silently dropped.
+LEAD_MIN_FILL_SECONDS = float(os.environ.get("LEAD_MIN_FILL_SECONDS", "3"))
+# Each client (decision.limits.client_address) may send this many forms (leads and votes
+# each) per window; more get a 429 page.
+FORMS_PER_CLIENT = int(os.environ.get("FORMS_PER_CLIENT", "5"))
+FORMS_WINDOW_SECONDS = int(os.environ.get("FORMS_WINDOW_SECONDS", "3600"))
+
+# --- Analytics ------------------------------------------------------------------------------
+# Counts per comparison, content version, day and event; nothing about the visitor is kept.
+# Each process adds counts up in memory and writes them in one statement when the oldest is
+# ANALYTICS_FLUSH_SECONDS old or ANALYTICS_FLUSH_SIZE keys are waiting (and when it exits).
+ANALYTICS_ENABLED = env_bool("ANALYTICS_ENABLED", True)
+ANALYTICS_FLUSH_SECONDS = float(os.environ.get("ANALYTICS_FLUSH_SECONDS", "10"))
+ANALYTICS_FLUSH_SIZE = int(os.environ.get("ANALYTICS_FLUSH_SIZE", "500"))

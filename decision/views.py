@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
-from . import costs
+from . import analytics, costs
 from . import wizard as steps
+from . import wizard_events as events
 from .adr import AdrForm, file_name
 from .content.schema import ComparisonSchema
 from .content.store import InvalidContent
@@ -126,6 +127,8 @@ def wizard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         question = steps.current_question(model, state.answers, state.step)
         if question is None:  # every question that applies is answered
             return _go_to(request, found, state.answers, None, state.notices)
+        if not state.answers and _is_visit(request):
+            analytics.record(request, slug, found.fingerprint, events.start_events(question))
         return _step_response(
             request, found, state.answers, question, state.notices, state.back_to_review
         )
@@ -138,6 +141,9 @@ def wizard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
     answers = steps.with_answer(model, state.answers, question.slug, form.answer)
     upcoming = steps.following(model, answers, question.slug, back_to_review=state.back_to_review)
+    if events.is_first_answer(model, state.answers, question, back_to_review=state.back_to_review):
+        counted = events.answer_events(question, form.answer, upcoming)
+        analytics.record(request, slug, found.fingerprint, counted)
     return _go_to(
         request, found, answers, upcoming, state.notices, back_to_review=state.back_to_review
     )
@@ -199,9 +205,17 @@ def wizard_finish(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if not allow_new_result(request):
             return _too_many_results(request, found, answers)
         result = create_result(content, answers, model=model, content_fingerprint=found.fingerprint)
+    analytics.record(request, slug, found.fingerprint, events.result_events(result.outcome))
     if request.htmx:
         return HttpResponseClientRedirect(result.get_absolute_url())
     return redirect(result)
+
+
+def _is_visit(request: HtmxHttpRequest) -> bool:
+    """A page opened by a visitor, not one their browser reloads or restores from history."""
+    return not analytics.is_revalidation(request) and not (
+        request.htmx and request.htmx.history_restore_request
+    )
 
 
 def _too_many_results(request: HtmxHttpRequest, found: CachedContent, answers: dict[str, str]):

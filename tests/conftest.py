@@ -2,7 +2,7 @@ import pytest
 from django.core.cache import cache
 from hypothesis import settings
 
-from decision import services
+from decision import analytics, services
 
 # Property tests check what happens, not how fast: on a loaded two-core machine (the suite
 # runs beside a browser and a database server) one example may take longer than the default
@@ -16,9 +16,17 @@ def _fresh_caches():
     """Each test starts with empty caches: a query count must never measure a cache hit."""
     cache.clear()
     services.forget()
+    analytics.forget()
     yield
     cache.clear()
     services.forget()
+    analytics.forget()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Tasks run in the request that enqueues them (on commit), as a site without a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

@@ -255,6 +255,13 @@ class ScenarioSchema(_Strict):
     outcome: Slug
 
 
+class CallOfferSchema(_Strict):
+    """The scoping call the comparison and its results offer (its form is the site's own)."""
+
+    heading: ShortText  # also the button's label, e.g. "Book a 30-minute scoping call"
+    text: Text
+
+
 class ComparisonSchema(_Strict):
     slug: Slug
     status: Literal["draft", "published"] = "published"
@@ -272,6 +279,7 @@ class ComparisonSchema(_Strict):
     scenarios: list[ScenarioSchema] = Field(default_factory=list)
     # The cost estimate's inputs before any answer: {"hours_kubernetes": 20, "duration_ms": 200}.
     estimate_defaults: dict[str, int | float | str] = Field(default_factory=dict)
+    call_offer: CallOfferSchema | None = None
 
     def plans(self) -> list[tuple[str, PlanSchema]]:
         return [(option.slug, plan) for option in self.options for plan in option.plans]

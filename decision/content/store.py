@@ -185,6 +185,9 @@ def comparison_data(comparison: Comparison) -> tuple[dict, dict[str, models.Mode
         "questions": question_data,
         "scenarios": scenario_data,
         "estimate_defaults": comparison.estimate_defaults,
+        "call_offer": {"heading": comparison.call_heading, "text": comparison.call_text}
+        if comparison.call_heading or comparison.call_text
+        else None,
     }
     return data, rows
 
@@ -312,6 +315,8 @@ def _save_comparison(data: ComparisonSchema) -> Comparison:
         combined_advice=data.combined_advice,
         integration_advice=data.integration_advice,
         estimate_defaults=dict(data.estimate_defaults),
+        call_heading=data.call_offer.heading if data.call_offer else "",
+        call_text=data.call_offer.text if data.call_offer else "",
     )
     options = {}
     for order, item in enumerate(data.options):
