@@ -1,17 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, views
+from . import health, lead_views, views
 
 decision_patterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.comparison_detail, name="comparison"),
     path("<slug:slug>/costs/", views.cost_page, name="costs"),
+    path("<slug:slug>/call/", lead_views.call, name="call"),
     path("<slug:slug>/wizard/", views.wizard, name="wizard"),
     path("<slug:slug>/wizard/review/", views.wizard_review, name="wizard_review"),
     path("<slug:slug>/wizard/finish/", views.wizard_finish, name="wizard_finish"),
     path("<slug:slug>/results/<str:token>/", views.result, name="result"),
     path("<slug:slug>/results/<str:token>/adr.md", views.result_adr, name="result_adr"),
+    path("<slug:slug>/results/<str:token>/vote/", lead_views.vote, name="vote"),
 ]
 
 urlpatterns = [
