@@ -1,10 +1,12 @@
-"""How many new results one client may create: a fixed window counted in the cache.
+"""How many rows one client may write: fixed windows counted in the cache.
 
-Finishing the wizard writes a row; without a limit one client could grow the database without
-bound. Each client (its address, as `client_address` finds it) may create
-`RESULTS_PER_CLIENT` new results per `RESULTS_WINDOW_SECONDS`; finishing again with answers
-that already have a result costs nothing, as it writes nothing. With a shared cache (Redis)
-the count holds across every process; with the local-memory cache, per process.
+Every public write is limited per client (its address, as `client_address` finds it), so no
+one can grow the database without bound:
+- finishing the wizard: `RESULTS_PER_CLIENT` new results per `RESULTS_WINDOW_SECONDS`
+  (finishing again with answers that already have a result costs nothing: it writes nothing);
+- the scoping-call form and the vote: `FORMS_PER_CLIENT` each per `FORMS_WINDOW_SECONDS`.
+With a shared cache (Redis) the counts hold across every process; with the local-memory
+cache, per process. Only a hash of the address is kept, for the window's length.
 """
 
 from __future__ import annotations
@@ -35,22 +37,31 @@ def client_address(request: HttpRequest) -> str | None:
 
 def allow_new_result(request: HttpRequest) -> bool:
     """Count one new result for this client; False once its window's allowance is used up."""
-    window = settings.RESULTS_WINDOW_SECONDS
+    return allow(request, "results", settings.RESULTS_PER_CLIENT, settings.RESULTS_WINDOW_SECONDS)
+
+
+def allow_form(request: HttpRequest, kind: str) -> bool:
+    """Count one sent form of this kind ("lead", "vote"); False once the allowance is used."""
+    return allow(request, kind, settings.FORMS_PER_CLIENT, settings.FORMS_WINDOW_SECONDS)
+
+
+def allow(request: HttpRequest, kind: str, limit: int, window: int) -> bool:
+    """Count one write of this kind for this client; False once `limit` is used up."""
     start = int(time.time()) // window
     address = client_address(request) or "no address"
     client = hashlib.sha256(address.encode()).hexdigest()[:32]
-    key = f"limit:results:{client}:{start}"
+    key = f"limit:{kind}:{client}:{start}"
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
     except ValueError:  # the window ended between add() and incr(): a new one starts
         cache.set(key, 1, timeout=window)
         count = 1
-    return count <= settings.RESULTS_PER_CLIENT
+    return count <= limit
 
 
-def retry_after(now: float | None = None) -> int:
-    """Seconds until the current window ends."""
-    window = settings.RESULTS_WINDOW_SECONDS
+def retry_after(now: float | None = None, window: int | None = None) -> int:
+    """Seconds until the current window ends (the results' window unless one is given)."""
+    window = window or settings.RESULTS_WINDOW_SECONDS
     now = time.time() if now is None else now
     return max(1, int(window - now % window))

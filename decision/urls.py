@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import health, lead_views, views
+from . import dashboard_views, health, lead_views, views
 
 decision_patterns = [
     path("", views.index, name="index"),
+    path("privacy/", views.privacy, name="privacy"),
     path("<slug:slug>/", views.comparison_detail, name="comparison"),
     path("<slug:slug>/costs/", views.cost_page, name="costs"),
     path("<slug:slug>/call/", lead_views.call, name="call"),
@@ -19,6 +20,7 @@ decision_patterns = [
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("admin/analytics/", admin.site.admin_view(dashboard_views.dashboard), name="analytics"),
     path("admin/", admin.site.urls),
     path("", include((decision_patterns, "decision"))),
 ]

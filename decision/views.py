@@ -2,7 +2,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
+from markdown_it import MarkdownIt
 
 from . import analytics, costs
 from . import wizard as steps
@@ -88,6 +89,19 @@ def index(request):
             {"comparisons": published.prefetch_related("options")},
         ),
     )
+
+
+@require_safe
+def privacy(request):
+    """What the site stores, why and for how long: docs/privacy.md, the one text of it."""
+    return render(request, "decision/privacy.html", {"privacy": privacy_html()})
+
+
+@lru_cache(maxsize=1)
+def privacy_html() -> str:
+    text = (settings.BASE_DIR / "docs" / "privacy.md").read_text(encoding="utf-8")
+    # CommonMark with raw HTML off: the file is ours, and still only Markdown reaches the page.
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
 
 
 @require_safe
@@ -311,7 +325,15 @@ def _render_result(request, found: Result, live: CachedContent | None, content_c
         "content_changed": content_changed,
         "permalink": request.build_absolute_uri(found.get_absolute_url()),
         "adr_url": reverse("decision:result_adr", args=[found.comparison_slug, found.token]),
+        "vote_url": reverse("decision:vote", args=[found.comparison_slug, found.token]),
     }
+    if live is not None and live.content.call_offer is not None:
+        # Today's offer, under the comparison's current address, linked to this result.
+        call = reverse("decision:call", args=[live.content.slug])
+        context |= {
+            "call_offer": live.content.call_offer,
+            "call_url": f"{call}?result={found.token}",
+        }
     if live is not None:
         # Links into the wizard as it is today (under the comparison's current address).
         model = live.model
