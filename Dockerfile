@@ -69,4 +69,11 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 
 # Gunicorn manages the processes; each runs uvicorn's event loop serving Django over ASGI, so a
 # client that sends or reads slowly holds a socket, not a worker (see gunicorn.conf.py).
+#
+# One process per container. The task worker, which sends the email about each new lead, is
+# this image with another command, in a second container beside the web one:
+#   docker run IMAGE python manage.py db_worker
+# (same environment as the web container; Kubernetes: deploy/kubernetes/worker.yaml). Both in
+# one container would need a supervisor to forward signals and stop one when the other dies;
+# the platform already does that for two containers.
 CMD ["gunicorn", "decision.asgi:application", "--config", "gunicorn.conf.py"]

@@ -1041,3 +1041,6 @@ class ResultAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from . import lead_admin  # noqa: E402, F401

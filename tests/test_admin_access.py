@@ -24,7 +24,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from decision.models import Comparison, ContentSnapshot, Result
+from decision.models import Comparison, ContentSnapshot, DailyCount, Lead, Result, Vote
 from decision.services import comparison_content, create_result
 from tests.factories import comparison_data, load_data
 from tests.test_admin import FAVOUR_OPTION_2, _inline_post_data
@@ -254,14 +254,16 @@ def test_purge_never_lifts_a_lockout_early(client, editor):
 
 
 def _role_codenames() -> set[str]:
-    """What the role should hold: everything on content, only viewing on results.
+    """What the role should hold: everything on content, only viewing results, votes and counts.
 
-    A result's content snapshot is part of the result, never edited or listed on its own.
+    A result's content snapshot is part of the result, never edited or listed on its own;
+    leads (visitors' names and emails) are not for content editors at all.
     """
-    results = (Result, ContentSnapshot)
-    content = [m for m in apps.get_app_config("decision").get_models() if m not in results]
+    not_content = (Result, ContentSnapshot, Lead, Vote, DailyCount)
+    content = [m for m in apps.get_app_config("decision").get_models() if m not in not_content]
     actions = ("add", "change", "delete", "view")
-    return {f"{a}_{m._meta.model_name}" for m in content for a in actions} | {"view_result"}
+    viewed = {"view_result", "view_vote", "view_dailycount"}
+    return {f"{a}_{m._meta.model_name}" for m in content for a in actions} | viewed
 
 
 @pytest.fixture
@@ -289,10 +291,12 @@ def test_the_migration_is_idempotent_and_reversible():
 
     caveats = importlib.import_module("decision.migrations.0010_content_editors_edit_caveats")
     prices = importlib.import_module("decision.migrations.0012_content_editors_edit_prices")
+    sales = importlib.import_module("decision.migrations.0014_sales_group")
     for _ in range(2):
         migration.create_content_editors(apps, schema_editor)
         caveats.grant(apps, schema_editor)
         prices.grant(apps, schema_editor)
+        sales.grant(apps, schema_editor)
     group = Group.objects.get(name="Content editors")
     assert set(group.permissions.values_list("codename", flat=True)) == _role_codenames()
 

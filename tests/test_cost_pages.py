@@ -256,4 +256,4 @@ def test_an_old_result_whose_snapshot_has_no_prices_shows_no_estimate(client):
     result = create_result(comparison_content("unpriced"), {})
     html = client.get(result.get_absolute_url()).content.decode()
     assert 'id="estimate"' not in html
-    assert "htmx" not in html  # nothing on the page needs it
+    assert 'id="estimate-form"' not in html and "#estimate" not in html

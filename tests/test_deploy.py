@@ -17,6 +17,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 import yaml
+from django.core.management import get_commands
 from django.urls import resolve
 from uvicorn_worker import UvicornWorker
 
@@ -53,14 +54,44 @@ def kubernetes_manifests() -> dict[str, dict]:
     }
 
 
-def by_kind(kind: str) -> dict:
-    (resource,) = [m for m in kubernetes_manifests().values() if m["kind"] == kind]
+def by_kind(kind: str, component: str | None = None) -> dict:
+    """The one resource of this kind (and `app.kubernetes.io/component` label, if given)."""
+    (resource,) = [
+        m
+        for m in kubernetes_manifests().values()
+        if m["kind"] == kind
+        and component in (None, m["metadata"]["labels"].get("app.kubernetes.io/component"))
+    ]
     return resource
 
 
+def web() -> dict:
+    return by_kind("Deployment", "web")
+
+
+def worker() -> dict:
+    return by_kind("Deployment", "worker")
+
+
+def workloads() -> list[dict]:
+    """Everything that runs the image: web and worker pods, the migrate Job, the purge CronJob."""
+    return [web(), worker(), by_kind("Job"), by_kind("CronJob")]
+
+
+def pod_spec(workload: dict) -> dict:
+    spec = workload["spec"]
+    if workload["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]["spec"]
+
+
 def only_container(workload: dict) -> dict:
-    (container,) = workload["spec"]["template"]["spec"]["containers"]
+    (container,) = pod_spec(workload)["containers"]
     return container
+
+
+def command_line(container: dict) -> str:
+    return " ".join(container.get("command", []) + container.get("args", []))
 
 
 def images(node) -> list[str]:
@@ -169,7 +200,7 @@ def test_every_manifest_runs_the_same_single_image():
 
 
 def test_the_container_port_is_the_images_port_and_gunicorns_default(monkeypatch):
-    (port,) = only_container(by_kind("Deployment"))["ports"]
+    (port,) = only_container(web())["ports"]
     assert port["name"] == "http"
     expose = [arguments for keyword, arguments in final_stage() if keyword == "EXPOSE"]
     assert expose == [str(port["containerPort"])]
@@ -179,7 +210,7 @@ def test_the_container_port_is_the_images_port_and_gunicorns_default(monkeypatch
 
 
 def test_the_service_targets_the_named_port_of_the_web_pods():
-    service, deployment = by_kind("Service"), by_kind("Deployment")
+    service, deployment = by_kind("Service"), web()
     (port,) = service["spec"]["ports"]
     assert service["spec"]["type"] == "ClusterIP"
     assert port["port"] == 80
@@ -192,8 +223,8 @@ def test_the_service_targets_the_named_port_of_the_web_pods():
 def test_pods_run_as_the_images_non_root_user():
     users = [arguments for keyword, arguments in final_stage() if keyword == "USER"]
     assert users == ["10001"]
-    for workload in (by_kind("Deployment"), by_kind("Job")):
-        pod = workload["spec"]["template"]["spec"]
+    for workload in workloads():
+        pod = pod_spec(workload)
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["runAsUser"] == int(users[0])
         assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
@@ -209,7 +240,7 @@ def test_pods_run_as_the_images_non_root_user():
 
 
 def test_every_container_sets_resource_requests_and_a_memory_limit():
-    for workload in (by_kind("Deployment"), by_kind("Job")):
+    for workload in workloads():
         resources = only_container(workload)["resources"]
         assert {"cpu", "memory"} <= resources["requests"].keys()
         assert "memory" in resources["limits"]
@@ -220,7 +251,7 @@ def test_every_container_sets_resource_requests_and_a_memory_limit():
 
 
 def test_readiness_checks_the_database_and_liveness_only_the_process():
-    container = only_container(by_kind("Deployment"))
+    container = only_container(web())
     found = probes(container)
     assert found["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert found["livenessProbe"]["httpGet"]["path"] == "/healthz"
@@ -232,7 +263,7 @@ def test_readiness_checks_the_database_and_liveness_only_the_process():
 def test_probes_send_a_host_that_django_allows():
     """The kubelet's default Host is the pod IP, which ALLOWED_HOSTS rejects with a 400."""
     allowed = csv(configmap_data()["ALLOWED_HOSTS"])
-    for probe in probes(only_container(by_kind("Deployment"))).values():
+    for probe in probes(only_container(web())).values():
         assert probe_host(probe) in allowed
     allowed = csv(cloud_run_env()["ALLOWED_HOSTS"]["value"])
     for probe in probes(cloud_run_container()).values():
@@ -240,7 +271,7 @@ def test_probes_send_a_host_that_django_allows():
 
 
 def all_probe_paths() -> set[str]:
-    containers = [only_container(by_kind("Deployment")), cloud_run_container()]
+    containers = [only_container(web()), cloud_run_container()]
     return {probe["httpGet"]["path"] for c in containers for probe in probes(c).values()}
 
 
@@ -253,7 +284,7 @@ def test_probe_paths_exist_in_the_urlconf():
 @pytest.mark.django_db
 def test_probe_paths_answer_200_with_the_production_host_check(client, settings):
     settings.ALLOWED_HOSTS = csv(configmap_data()["ALLOWED_HOSTS"])
-    (host,) = {probe_host(p) for p in probes(only_container(by_kind("Deployment"))).values()}
+    (host,) = {probe_host(p) for p in probes(only_container(web())).values()}
     for path in sorted(all_probe_paths()):
         assert client.get(path, HTTP_HOST=host).status_code == 200, path
     # Probes by pod IP (the kubelet's default, and Cloud Run's) are answered before the host
@@ -267,7 +298,7 @@ def test_probe_paths_answer_200_with_the_production_host_check(client, settings)
 
 
 def test_the_hpa_scales_the_deployment_and_keeps_two_replicas():
-    hpa, deployment = by_kind("HorizontalPodAutoscaler"), by_kind("Deployment")
+    hpa, deployment = by_kind("HorizontalPodAutoscaler"), web()
     assert hpa["apiVersion"] == "autoscaling/v2"
     assert hpa["spec"]["scaleTargetRef"] == {
         "apiVersion": deployment["apiVersion"],
@@ -284,16 +315,16 @@ def test_the_hpa_scales_the_deployment_and_keeps_two_replicas():
 
 
 def test_the_disruption_budget_covers_the_web_pods():
-    pdb, deployment = by_kind("PodDisruptionBudget"), by_kind("Deployment")
+    pdb, deployment = by_kind("PodDisruptionBudget"), web()
     assert pdb["spec"]["minAvailable"] == 1
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
     assert pdb["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
 
 
 def test_the_migrate_job_migrates_then_loads_content_with_the_web_settings():
-    job, deployment = by_kind("Job"), by_kind("Deployment")
+    job, deployment = by_kind("Job"), web()
     container = only_container(job)
-    command = " ".join(container.get("command", []) + container.get("args", []))
+    command = command_line(container)
     assert command.startswith("sh -c ")
     assert "python manage.py migrate --noinput" in command
     assert command.index("manage.py migrate") < command.index(
@@ -305,16 +336,88 @@ def test_the_migrate_job_migrates_then_loads_content_with_the_web_settings():
     assert job["spec"]["ttlSecondsAfterFinished"] > 0
 
 
+def manage_commands(command: str) -> list[str]:
+    """The management commands a shell command line runs, in order."""
+    return re.findall(r"python manage\.py ([a-z_]+)", command)
+
+
+def test_the_worker_runs_the_task_queue_and_takes_no_traffic():
+    deployment, container = worker(), only_container(worker())
+    assert container["command"] == ["python", "manage.py", "db_worker"]
+    assert "args" not in container
+    assert "db_worker" in get_commands()
+    assert container["envFrom"] == only_container(web())["envFrom"]
+    assert deployment["spec"]["replicas"] == 1
+    # Nothing connects to it: no port, no probe; nothing that serves or scales the web pods
+    # selects its pods.
+    assert "ports" not in container and not probes(container)
+    pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+    for kind in ("Service", "PodDisruptionBudget"):
+        selector = by_kind(kind)["spec"]["selector"]
+        selector = selector.get("matchLabels", selector)
+        assert not selector.items() <= pod_labels.items(), kind
+    assert (
+        by_kind("HorizontalPodAutoscaler")["spec"]["scaleTargetRef"]["name"]
+        == (web()["metadata"]["name"])
+    )
+    assert worker()["metadata"]["name"] != web()["metadata"]["name"]
+
+
+def test_the_purge_cronjob_runs_every_retention_command_daily():
+    cronjob = by_kind("CronJob")
+    spec = cronjob["spec"]
+    minute, hour, *rest = spec["schedule"].split()
+    assert minute.isdigit() and hour.isdigit() and rest == ["*", "*", "*"]  # once a day
+    assert spec["timeZone"] == "Etc/UTC"
+    assert spec["concurrencyPolicy"] == "Forbid"
+    container = only_container(cronjob)
+    command = command_line(container)
+    assert command.startswith("sh -c ")
+    ran = manage_commands(command)
+    assert ran == [
+        "purge_leads",
+        "purge_login_attempts",
+        "prune_db_task_results",
+        "clearsessions",
+    ]
+    assert set(ran) <= set(get_commands())
+    # Each step only runs after the one before succeeded, so a failure fails the Job.
+    assert command.count("&&") == len(ran) - 1
+    assert "--min-age-days" in command and "--failed-min-age-days" in command
+    assert "--dry-run" not in command
+    assert container["envFrom"] == only_container(web())["envFrom"]
+    job = spec["jobTemplate"]["spec"]
+    assert pod_spec(cronjob)["restartPolicy"] == "Never"
+    assert job["backoffLimit"] >= 1 and job["activeDeadlineSeconds"] > 0
+
+
+def test_the_configmap_names_only_settings_the_app_reads():
+    """A misspelt name would be ignored in silence; the email settings must be among them."""
+    source = (ROOT / "decision" / "settings.py").read_text()
+    data = configmap_data()
+    for name in data:
+        assert f'"{name}"' in source, name
+    for name in ("LEAD_NOTIFY_EMAIL", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS"):
+        assert data[name], name
+    assert "EMAIL_HOST_PASSWORD" not in data  # a secret: in the Secret
+
+
 def test_workloads_read_the_configmap_and_secret_that_are_defined():
     configmap = by_kind("ConfigMap")
     example = load(KUBERNETES / SECRET_EXAMPLE)
-    for workload in (by_kind("Deployment"), by_kind("Job")):
+    for workload in workloads():
         refs = only_container(workload)["envFrom"]
         assert {"configMapRef": {"name": configmap["metadata"]["name"]}} in refs
         (secret_ref,) = [ref["secretRef"]["name"] for ref in refs if "secretRef" in ref]
         # The example documents the real Secret under a name nothing reads.
         assert example["metadata"]["name"] == f"{secret_ref}-example"
-    assert set(example["stringData"]) == {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"}
+    assert set(example["stringData"]) == {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_HOST_PASSWORD",
+    }
     assert configmap["data"]["DEBUG"] == "false"
     for origin in csv(configmap["data"]["CSRF_TRUSTED_ORIGINS"]):
         assert origin.startswith("https://")
@@ -339,7 +442,7 @@ def test_the_kustomization_lists_every_manifest_except_the_secret_example():
 
 
 def test_cloud_run_serves_the_same_image_on_the_same_port():
-    container, deployment = cloud_run_container(), only_container(by_kind("Deployment"))
+    container, deployment = cloud_run_container(), only_container(web())
     assert container["image"] == kustomized(deployment["image"])
     (port,) = container["ports"]
     (k8s_port,) = deployment["ports"]
@@ -362,6 +465,19 @@ def test_cloud_run_scales_to_zero_and_reads_secrets_from_secret_manager():
     for name in ("SECRET_KEY", "DATABASE_URL"):
         assert "secretKeyRef" in env[name]["valueFrom"], name
         assert "value" not in env[name]
+
+
+def test_cloud_run_runs_tasks_in_the_request_and_sends_email_with_a_secret_password():
+    """No instance is always on there to run the queue; the README names the alternative."""
+    env = cloud_run_env()
+    assert env["TASKS_BACKEND"]["value"] == "immediate"
+    assert "secretKeyRef" in env["EMAIL_HOST_PASSWORD"]["valueFrom"]
+    assert "value" not in env["EMAIL_HOST_PASSWORD"]
+    for name in ("LEAD_NOTIFY_EMAIL", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_USE_TLS"):
+        assert env[name]["value"] == configmap_data()[name], name
+    assert env["EMAIL_PORT"]["value"] != "25"  # blocked for outgoing mail on Google Cloud
+    readme = (ROOT / "deploy" / "README.md").read_text()
+    assert "db_worker --batch" in readme
 
 
 # --- Dockerfile and gunicorn ----------------------------------------------------------------------
@@ -393,11 +509,20 @@ def test_every_deployment_and_the_benchmark_run_the_images_asgi_command():
     # bench/run.py and scripts/audit.py start exactly this (bench/server.py).
     assert tuple(json.loads(cmd)) == PRODUCTION_COMMAND
     # Neither platform overrides it: both run the image's CMD.
-    for container in (only_container(by_kind("Deployment")), cloud_run_container()):
+    for container in (only_container(web()), cloud_run_container()):
         assert "command" not in container and "args" not in container
     readme = (ROOT / "deploy" / "README.md").read_text()
     assert " ".join(PRODUCTION_COMMAND) in readme
     assert "decision.wsgi" not in readme
+
+
+def test_the_image_documents_how_to_run_the_worker():
+    """One process per container: the worker is the same image with another command."""
+    command = " ".join(only_container(worker())["command"])
+    assert f"docker run IMAGE {command}" in (ROOT / "Dockerfile").read_text()
+    readme = (ROOT / "deploy" / "README.md").read_text()
+    for text in (command, "purge_leads", "LEAD_NOTIFY_EMAIL", "EMAIL_HOST_PASSWORD"):
+        assert text in readme, text
 
 
 def test_dockerignore_keeps_local_state_out_of_the_image():
