@@ -313,7 +313,8 @@ TASKS = {
 
 # --- Email ----------------------------------------------------------------------------------
 # Where a new lead's notification goes; no address: leads are kept, and no email is sent.
-LEAD_NOTIFY_EMAIL = os.environ.get("LEAD_NOTIFY_EMAIL", "")
+# In development it goes to a local name, so the console shows each notification.
+LEAD_NOTIFY_EMAIL = os.environ.get("LEAD_NOTIFY_EMAIL", "sales@localhost" if DEBUG else "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "decision-wizard@localhost")
 # SMTP from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS; in
 # development (DEBUG) emails are printed on the console instead. EMAIL_BACKEND overrides both.
