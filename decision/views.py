@@ -1,3 +1,4 @@
+import itertools
 import logging
 import re
 from collections.abc import Mapping
@@ -101,7 +102,16 @@ def privacy(request):
 def privacy_html() -> str:
     text = (settings.BASE_DIR / "docs" / "privacy.md").read_text(encoding="utf-8")
     # CommonMark with raw HTML off: the file is ours, and still only Markdown reaches the page.
-    return MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = markdown.parse(text)
+    for heading, inline in itertools.pairwise(tokens):
+        if heading.type == "heading_open":  # ids as GitHub makes them: the doc's own links
+            heading.attrSet("id", _heading_id(inline.content))
+    return markdown.renderer.render(tokens, markdown.options, {})
+
+
+def _heading_id(text: str) -> str:
+    return re.sub(r"[^\w\- ]", "", text.strip().lower()).replace(" ", "-")
 
 
 @require_safe

@@ -40,3 +40,11 @@ def test_raw_html_in_the_document_would_be_shown_as_text(monkeypatch, tmp_path):
     finally:
         views.privacy_html.cache_clear()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_the_documents_own_links_reach_its_headings(client):
+    page = client.get(reverse("decision:privacy")).content.decode()
+    html = page[page.index('<article class="wrap section privacy">') : page.index("</article>")]
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets, "the document links to its own sections"
+    assert targets <= set(re.findall(r'<h[1-6] id="([^"]+)"', html))
