@@ -118,7 +118,9 @@ class Worker(UvicornWorker):
         "access_log": False,
         "proxy_headers": False,
         "server_header": False,
-        "lifespan": "off",  # Django has no startup or shutdown hooks to run
+        # On: at a graceful stop the app writes the analytics counts the worker still holds
+        # (decision.asgi); uvicorn's SIGTERM handling never reaches Python's atexit.
+        "lifespan": "on",
     }
 
     def load_wsgi(self) -> None:

@@ -147,9 +147,12 @@ def run_load(
     threads: int,
     connections: int,
     seconds: int,
+    headers: dict[str, str] | None = None,
 ) -> Load:
+    """Load on `paths` (taking turns when several), each request with `headers` added."""
     urls = [base + path for path in paths]
     only_loopback(urls)
+    header_lines = [f"{name}: {value}" for name, value in (headers or {}).items()]
     if wrk is None:
         completed = subprocess.run(
             [
@@ -159,6 +162,7 @@ def run_load(
                 f"--duration={seconds}",
                 f"--processes={threads}",
                 f"--timeout={REQUEST_TIMEOUT}",
+                *(f"--header={line}" for line in header_lines),
                 *urls,
             ],
             capture_output=True,
@@ -190,6 +194,7 @@ def run_load(
             f"--duration={seconds}s",
             f"--timeout={REQUEST_TIMEOUT}s",
             f"--script={script}",
+            *(f"--header={line}" for line in header_lines),
             urls[0],
         ],
         capture_output=True,

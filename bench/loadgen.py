@@ -1,14 +1,15 @@
 """A small, bounded HTTP load generator: the fallback of bench/run.py when wrk is missing.
 
-Usage: python bench/loadgen.py --connections 16 --duration 10 [--processes 2] URL [URL ...]
+Usage: python bench/loadgen.py --connections 16 --duration 10 [--processes 2]
+       [--header "Name: value" ...] URL [URL ...]
 
 Keeps CONNECTIONS requests in flight against 127.0.0.1 (and nowhere else) for DURATION
 seconds, spread over PROCESSES processes (asyncio inside each, so the GIL of one process does
 not cap the rate), rotating through the URLs. Every request opens its own connection and sends
 `Connection: close` (wrk keeps connections alive: another reason to compare only within one
-tool). Prints one
-JSON object on stdout with the same fields bench/run.py reads from wrk: requests, duration,
-bytes, errors by kind (connect, read, write, timeout, status) and latency percentiles.
+tool), and any `--header` (one replaces the default User-Agent). Prints one JSON object on
+stdout with the same fields bench/run.py reads from wrk: requests, duration, bytes, errors by
+kind (connect, read, write, timeout, status: 400 or more, wrk's rule) and latency percentiles.
 
 It is slower than wrk (it is Python), so it caps the request rate lower: compare only ratios
 measured with the same tool in one run. Standard library only.
@@ -101,7 +102,7 @@ async def one_connection(
         tally.requests += 1
         tally.bytes += len(data)
         tally.latencies_us.append(elapsed_us)
-        if data[9:10] != b"2":  # "HTTP/1.1 200": anything but 2xx counts against us
+        if data[9:10] not in (b"2", b"3"):  # "HTTP/1.1 200": as wrk, 4xx and 5xx are errors
             tally.errors["status"] += 1
 
 
@@ -113,10 +114,14 @@ async def drive(
     offset: int,
     duration: float,
     timeout: float,
+    headers: tuple[str, ...] = (),
 ) -> Tally:
+    named = {line.split(":", 1)[0].strip().lower() for line in headers}
+    default = () if "user-agent" in named else ("User-Agent: decision-bench",)
+    extra = "".join(f"{line}\r\n" for line in (*default, *headers))
     requests = [
         (
-            f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: decision-bench\r\n"
+            f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\n{extra}"
             "Accept: text/html,*/*\r\nConnection: close\r\n\r\n"
         ).encode()
         for target in targets
@@ -152,16 +157,24 @@ def percentile(ordered: list[int], share: float) -> int:
 
 
 def run(
-    urls: list[str], *, connections: int, duration: float, processes: int = 2, timeout: float = 2.0
+    urls: list[str],
+    *,
+    connections: int,
+    duration: float,
+    processes: int = 2,
+    timeout: float = 2.0,
+    headers: tuple[str, ...] = (),
 ) -> dict:
     """Drive the URLs; the summary, in the same shape bench/run.py builds from wrk's output."""
+    if any("\r" in line or "\n" in line or ":" not in line for line in headers):
+        raise SystemExit('loadgen: a --header is one line, "Name: value"')
     host, port, targets = loopback_target(urls)
     processes = max(1, min(processes, connections))
     shares = [connections // processes + (n < connections % processes) for n in range(processes)]
     jobs = []
     offset = 0
     for share in shares:
-        jobs.append((host, port, targets, share, offset, duration, timeout))
+        jobs.append((host, port, targets, share, offset, duration, timeout, headers))
         offset += share
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes) as pool:
@@ -193,6 +206,9 @@ def main() -> int:
     parser.add_argument("--duration", "-d", type=float, default=10.0, help="seconds")
     parser.add_argument("--processes", "-p", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds per request")
+    parser.add_argument(
+        "--header", action="append", default=[], help='"Name: value", sent with every request'
+    )
     args = parser.parse_args()
     if not 0 < args.duration <= 600:
         raise SystemExit("loadgen: --duration must be between 0 and 600 seconds")
@@ -204,6 +220,7 @@ def main() -> int:
         duration=args.duration,
         processes=args.processes,
         timeout=args.timeout,
+        headers=tuple(args.header),
     )
     json.dump(summary, sys.stdout)
     sys.stdout.write("\n")

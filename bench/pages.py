@@ -12,11 +12,21 @@ WIZARD_STEP = (
     f"/{COMPARISON}/wizard/?location=one-cloud&regulation=standard&parts=web-api&parts=events"
     "&step=hardware"
 )
+# Requests that count (decision.analytics): a start, and the answer to the step above, which
+# redirects to the next one. A mid-wizard step shown again counts nothing, by design.
+WIZARD_START = f"/{COMPARISON}/wizard/"
+WIZARD_ANSWER = WIZARD_STEP.replace("&step=hardware", "&hardware=none&from=hardware")
+# Counting leaves bots and scripts out, so the counted runs send a browser's User-Agent.
+BROWSER = {
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+    " Chrome/131.0.0.0 Safari/537.36"
+}
 CEILING_PATH = "bench/ceiling.html"  # inside STATIC_ROOT, so served at /static/bench/…
 FLOOR_PATH = "bench/floor.html"  # matches none of the app's patterns
 
 # Each page's throughput as a share of the static ceiling's, measured in the same run.
 RATIO_TARGETS = {"comparison": 0.85, "wizard": 0.70, "result": 0.70}
+COUNTING_LIMIT = 0.90  # the counted wizard's throughput with counting on, over that with it off
 FIRST_VISIT_LIMIT = 40_000  # bytes ("40 KB", read strictly as 1000-byte KB) for the wizard
 
 
@@ -36,6 +46,9 @@ class Page:
     path: str  # what is requested
     shown_path: str  # what the report prints (the result token changes every run)
     target: float | None = None  # minimum ratio to the ceiling
+    mix: tuple[str, ...] = ()  # paths the load takes turns on; empty: `path` alone
+    headers: dict[str, str] = field(default_factory=dict)  # sent with each request of the load
+    base: str = ""  # the server it is measured on; empty: the benchmark's main one
     html_bytes: int = 0
     load: Load | None = None
     queries_cold: int | None = None

@@ -8,10 +8,21 @@ import os
 import platform
 from dataclasses import dataclass
 
+from bench.counting import Counting
 from bench.load import REQUEST_TIMEOUT, Load
 from bench.machine import DISTURBED_SHARE, code_revision, cpu_model, memory_total, package_version
 from bench.page_weight import GZIP_LEVEL
-from bench.pages import CEILING_PATH, FIRST_VISIT_LIMIT, FLOOR_PATH, WIZARD_STEP, Page
+from bench.pages import (
+    BROWSER,
+    CEILING_PATH,
+    COUNTING_LIMIT,
+    FIRST_VISIT_LIMIT,
+    FLOOR_PATH,
+    WIZARD_ANSWER,
+    WIZARD_START,
+    WIZARD_STEP,
+    Page,
+)
 from bench.server import PRODUCTION_COMMAND
 from bench.slow_clients import BODY_BYTES, SlowClientsReport
 from bench.soak import RSS_GROWTH_LIMIT_MB, RSS_SAMPLE_SECONDS, Soak
@@ -43,7 +54,13 @@ class Measurements:
     sharing: tuple[float, float] | None
     idle: tuple[float, float | None]
     problems: list[str]
+    counting: Counting | None = None
     elapsed: float = 0.0
+
+    @property
+    def counted(self) -> list[Page]:
+        """The counted requests' rows: counting on, then off."""
+        return [self.counting.on, self.counting.off] if self.counting else []
 
 
 def mark(ok: bool) -> str:
@@ -66,7 +83,7 @@ def verdicts(m: Measurements) -> list[Verdict]:
     """Every target, met or missed."""
     ceiling, floor, pages, soak = m.ceiling, m.floor, m.pages, m.soak
     found = []
-    for page in pages:
+    for page in [*pages, *m.counted]:
         if page.target is None:
             continue
         ratio = page.load.rps / ceiling.load.rps
@@ -78,8 +95,10 @@ def verdicts(m: Measurements) -> list[Verdict]:
                 ratio >= page.target,
             )
         )
-    errors = sum(p.load.error_count for p in [ceiling, floor, *pages])
+    errors = sum(p.load.error_count for p in [ceiling, floor, *pages, *m.counted])
     found.append(Verdict("Errors, page runs", "0", str(errors), errors == 0))
+    if m.counting is not None:
+        found += counting_verdicts(m.counting)
     broken = [r.path for p in pages for r in p.first_visit if r.status != 200]
     found.append(
         Verdict(
@@ -150,6 +169,29 @@ def verdicts(m: Measurements) -> list[Verdict]:
     return found
 
 
+def counting_verdicts(counting: Counting) -> list[Verdict]:
+    return [
+        Verdict(
+            "Wizard start, counted: throughput with counting on",
+            f"≥ {COUNTING_LIMIT:.2f}x counting off",
+            f"{counting.ratio:.3f}x",
+            counting.ratio >= COUNTING_LIMIT,
+        ),
+        Verdict(
+            "Wizard start, counted: counts written while serving (the load paid for the writes)",
+            "> 0",
+            f"{counting.counted_serving:,}",
+            counting.counted_serving > 0,
+        ),
+        Verdict(
+            "Wizard start, counted: every answered request stored, once the server stopped",
+            f"{counting.answered:,} to {counting.answered + counting.unseen:,}",
+            f"{counting.counted:,}",
+            counting.honest,
+        ),
+    ]
+
+
 def results_table(ceiling: Page, pages: list[Page]) -> list[str]:
     lines = [
         "| Page | Path | req/s | p50 ms | p99 ms | Errors | x ceiling | Target "
@@ -187,10 +229,8 @@ def render(m: Measurements, found: list[Verdict]) -> str:
     scenario, sharing, idle, problems = m.scenario, m.sharing, m.idle, m.problems
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     passed = all(v.ok for v in found)
-    if tool.startswith("wrk"):
-        workers, bad_status = "threads", "an HTTP status of 400 or more (wrk's rule)"
-    else:
-        workers, bad_status = "processes", "any HTTP status but 2xx"
+    workers = "threads" if tool.startswith("wrk") else "processes"
+    bad_status = "an HTTP status of 400 or more (wrk's rule)"
     if sharing is None:
         shared, disturbed = "unknown", []
     else:
@@ -249,7 +289,7 @@ def render(m: Measurements, found: list[Verdict]) -> str:
         "",
         "## Results",
         "",
-        *results_table(ceiling, [floor, *pages]),
+        *results_table(ceiling, [floor, *pages, *m.counted]),
         "",
         "*x ceiling*: the row's req/s divided by the static ceiling's, measured in this run.",
         "*SQL queries*: a warm request (page and content caches filled), and in brackets a",
@@ -341,14 +381,14 @@ def render(m: Measurements, found: list[Verdict]) -> str:
         if soak.replaced:
             lines += ["", "**A worker was replaced during the soak** (a crash or a timeout)."]
         lines.append("")
-    with_errors = [p for p in [ceiling, floor, *pages] if p.load.error_count]
+    with_errors = [p for p in [ceiling, floor, *pages, *m.counted] if p.load.error_count]
     if with_errors or (soak and soak.load.error_count):
         lines += ["## Errors by kind", ""]
         lines += [f"- {page.name}: {page.load.errors}" for page in with_errors]
         if soak and soak.load.error_count:
             lines.append(f"- Soak: {soak.load.errors}")
         lines.append("")
-    lines += slow_lines(m) + writes_lines(m)
+    lines += counting_lines(m) + slow_lines(m) + writes_lines(m)
     if problems:
         lines += ["## Trouble in the server log", "", "```", *problems, "```", ""]
     lines += ["## First visit, resource by resource", ""]
@@ -415,8 +455,72 @@ def render(m: Measurements, found: list[Verdict]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def counting_lines(m: Measurements) -> list[str]:
+    counting = m.counting
+    if counting is None:
+        return []
+    on, off = counting.on, counting.off
+    lines = [
+        "## Counting visitors: its cost to the wizard",
+        "",
+        "The wizard's requests that count (`decision.analytics`), sent as a browser sends them,"
+        " to the server above (counting on) and to a second one on the same database with"
+        " `ANALYTICS_ENABLED=false` (counting off), in the same rounds.",
+        "",
+        "| Counting | req/s | p50 ms | p99 ms | Errors | x ceiling | x counting off |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for page in (on, off):
+        lines.append(
+            f"| {'on' if page is on else 'off'} | {page.load.rps:.0f} | {page.load.p50_ms:.1f}"
+            f" | {page.load.p99_ms:.1f} | {page.load.error_count}"
+            f" | {page.load.rps / m.ceiling.load.rps:.3f}"
+            f" | {page.load.rps / off.load.rps:.3f} |"
+        )
+    starts = counting.stored.get(("start", ""), 0)
+    lines += [
+        "",
+        f"Stored by the counting server's workers: {counting.counted_serving:,} counted requests"
+        " while they served (they write every `ANALYTICS_FLUSH_SECONDS`), and"
+        f" {counting.counted:,} once the server had stopped ({starts:,} starts and"
+        f" {counting.counted - starts:,} answers; a worker writes what it holds as it exits)."
+        f" The load generator saw {counting.answered:,} of these requests answered (warm-up"
+        f" included); up to {counting.unseen:,} more may have been answered unseen (in flight"
+        " when a run stopped, or past the timeout).",
+        "",
+    ]
+    if counting.counted < counting.answered:
+        lines += [
+            f"**{counting.answered - counting.counted:,} answered requests were never stored:**"
+            " what the workers still held when they were stopped (SIGTERM) was not written.",
+            "",
+        ]
+    if counting.profile:
+        lines += [
+            "### Where the counted requests' time goes (below their target)",
+            "",
+            *counting.profile,
+        ]
+    return lines
+
+
 def method_extra_lines(m: Measurements) -> list[str]:
     lines = []
+    if m.counting is not None:
+        lines.append(
+            f"- Wizard start, counted: `{WIZARD_START}`, the wizard's first step (cached whole"
+            " like every step), with a browser's"
+            f" `User-Agent: {BROWSER['User-Agent']}` (counting leaves bots and scripts out):"
+            " every request counts a start and its question shown. The wizard step above counts"
+            " nothing (a step shown again is never counted). An answer counts through the same"
+            f" call; `{WIZARD_ANSWER}` is checked to answer (a redirect), not loaded. The"
+            " server with counting off is the same command on another port. In each round,"
+            " after the pages"
+            " above, the two get half a slice each, twice, in the order on, off, off, on. Its"
+            " target: the wizard step's ratio to the ceiling, and at least"
+            f" {COUNTING_LIMIT:.2f}x the same step with"
+            " counting off."
+        )
     if m.slow is not None:
         lines.append(
             f"- Slow clients: {m.slow.clients.opened} connections each send the headers of a"

@@ -9,10 +9,12 @@ workers, two of them, DEBUG off) on 127.0.0.1. Against it, with wrk (or bench/lo
 wrk is missing and cannot be installed), it measures requests/second and latency of: a static
 file exactly as large as the comparison page (the ceiling), a Django view that returns those
 bytes and does nothing else (the floor: a diagnostic), the comparison page, a mid-wizard step
-and a saved result. Then the comparison page again while slow clients hold POST bodies open; a
-soak with memory sampling; SQL queries in-process; first-visit bytes; and what finishing the
-wizard 1,000 times writes, from one client and from many. It profiles any page below its
-target.
+and a saved result; and the wizard's requests that count visitors (a start and an answer, sent
+as a browser) there and on a second server with counting off (bench/counting.py), whose stored
+counts it checks after the run. Then the comparison page again while slow clients hold POST
+bodies open; a soak with memory sampling; SQL queries in-process; first-visit bytes; and what
+finishing the wizard 1,000 times writes, from one client and from many. It profiles any page
+below its target.
 
 Writes docs/benchmarks.md (not with --quick, unless --output is given) and prints the tables.
 Exits 1 when a target is missed. Load only ever goes to 127.0.0.1; every run is bounded in time.
@@ -36,6 +38,7 @@ if __package__ in (None, ""):  # run as a file (python bench/run.py): the checko
 
 from bench import in_process
 from bench.asgi_path import measure_asgi_path
+from bench.counting import Counting, check_counted, counted_pages, profile_counted, stored_counts
 from bench.floor import bench_settings
 from bench.load import Load, find_wrk, log, run_load, wrk_version
 from bench.machine import DISTURBED_SHARE, cpu_sharing, cpu_ticks, own_ticks, wait_for_idle
@@ -44,6 +47,7 @@ from bench.pages import (
     CEILING_PATH,
     COMPARISON,
     COMPARISON_PATH,
+    COUNTING_LIMIT,
     FLOOR_PATH,
     RATIO_TARGETS,
     WIZARD_STEP,
@@ -179,11 +183,12 @@ def main() -> int:
     tool = wrk_version(wrk) if wrk else "bench/loadgen.py (Python, asyncio)"
     tmp = Path(tempfile.mkdtemp(prefix="decision-bench-"))
     log_path = tmp / "server.log"
-    server = None
+    server = server_off = None
+    counting = None
     soak = slow = None
     writes: list[WriteRun] = []
     try:
-        env = server_env(tmp, **bench_settings(tmp))
+        env = server_env(tmp, **bench_settings(tmp), ANALYTICS_ENABLED="true")
         prepare_site(env, who=WHO)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -211,6 +216,16 @@ def main() -> int:
             write_ceiling(tmp, comparison_bytes)
             start()
 
+        # The same site with counting off, for the counted requests' comparison: started now,
+        # so that both servers' workers have served as long when the load begins.
+        port_off = free_port()
+        base_off = f"http://127.0.0.1:{port_off}"
+        log_off = tmp / "server-off.log"
+        log(f"starting a second server on 127.0.0.1:{port_off}, counting off")
+        env_off = {**env, "ANALYTICS_ENABLED": "false"}
+        server_off = start_server(server_command(port_off, *options), env_off, log_off)
+        wait_until_up(server_off, base_off, log_off, who=WHO)
+
         result_url = create_result(base, COMPARISON, scenario["answers"])
         result_path = urllib.parse.urlsplit(result_url).path
         log(f"result page {result_path}")
@@ -235,6 +250,11 @@ def main() -> int:
         measured = [ceiling, floor, *pages]
         for page in measured:
             page.html_bytes = check_page(port, page.path)
+        counting = Counting(*counted_pages(base_off, RATIO_TARGETS["wizard"]))
+        counting.connections = args.connections
+        counted = [counting.on, counting.off]
+        for page in counted:
+            page.html_bytes = check_counted(page.base or base)
         if not ceiling.html_bytes == floor.html_bytes == pages[0].html_bytes:
             raise SystemExit(
                 f"bench: ceiling {ceiling.html_bytes} bytes, floor {floor.html_bytes},"
@@ -262,17 +282,37 @@ def main() -> int:
                 seconds=seconds,
             )
 
+        def load_page(page: Page, seconds: int) -> Load:
+            done = run_load(
+                wrk,
+                tmp,
+                page.base or base,
+                list(page.mix or [page.path]),
+                threads=args.threads,
+                connections=args.connections,
+                seconds=seconds,
+                headers=page.headers,
+            )
+            if page is counting.on:
+                counting.loads_on.append(done)
+            return done
+
         ticks_before = (cpu_ticks(), own_ticks(server.pid))
         if args.warmup:
             log(f"warm-up: {args.warmup} s per URL")
-            for page in measured:
-                load([page.path], args.warmup, args.connections)
-        # Interleaved slices, so that a change in what else the machine runs hits every URL.
-        slices: dict[str, list[Load]] = {page.key: [] for page in measured}
+            for page in [*measured, *counted]:
+                load_page(page, args.warmup)
+        # Interleaved slices, so that a change in what else the machine runs hits every URL;
+        # counting on and off in half slices, on-off-off-on, so that it hits both alike.
+        slices: dict[str, list[Load]] = {page.key: [] for page in [*measured, *counted]}
+        half = max(1, args.slice // 2)
         for _ in range(args.rounds):
             for page in measured:
-                slices[page.key].append(load([page.path], args.slice, args.connections))
-        for page in measured:
+                slices[page.key].append(load_page(page, args.slice))
+            for page in [*counted, *reversed(counted)]:
+                slices[page.key].append(load_page(page, half))
+        counting.serving = stored_counts(env["DATABASE_URL"])
+        for page in [*measured, *counted]:
             page.load = Load.merge(slices[page.key])
             log(
                 f"{page.name:26} {page.load.rps:6.0f} req/s  p50 {page.load.p50_ms:6.1f} ms"
@@ -318,12 +358,25 @@ def main() -> int:
             log(f"warning: other work took {sum(sharing):.0%} of the CPU during the measurements")
         for page in measured:  # still healthy afterwards
             check_page(port, page.path)
+        for page in counted:
+            check_counted(page.base or base)
 
         for page in pages:
             if page.load.rps / ceiling.load.rps < page.target:
                 log(f"profiling {page.name} (below its target)")
                 in_process.profile_page(client, page, args.repeats)
-        stop_server(server, grace=30)
+        stop_server(server_off, grace=30)
+        stop_server(server, grace=30)  # its workers write what they counted as they exit
+        counting.stored = stored_counts(env["DATABASE_URL"])
+        log(
+            f"counting: {counting.answered} counted requests answered (up to {counting.unseen}"
+            f" more unseen); stored: {counting.counted_serving} while serving,"
+            f" {counting.counted} once stopped"
+        )
+        to_ceiling = counting.on.load.rps / ceiling.load.rps
+        if counting.ratio < COUNTING_LIMIT or to_ceiling < counting.on.target:
+            log("profiling the counted requests (below their target)")
+            counting.profile = profile_counted(host, args.repeats)
 
         if args.writes:
             template = Path(urllib.parse.urlsplit(env["DATABASE_URL"]).path)
@@ -344,8 +397,9 @@ def main() -> int:
                 )
                 writes.append(run)
     finally:
-        if server is not None:
-            stop_server(server, grace=30)
+        for running in (server_off, server):
+            if running is not None:
+                stop_server(running, grace=30)
         problems = [line for path in sorted(tmp.glob("*.log")) for line in server_problems(path)]
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -363,12 +417,13 @@ def main() -> int:
         sharing=sharing,
         idle=(waited, idle),
         problems=problems,
+        counting=counting,
     )
     found = verdicts(measurements)
     measurements.elapsed = time.monotonic() - started
     text = render(measurements, found)
     text = text.replace(result_path, pages[-1].shown_path).replace(host, "127.0.0.1:PORT")
-    table = "\n".join(results_table(ceiling, [floor, *pages]))
+    table = "\n".join(results_table(ceiling, [floor, *pages, counting.on, counting.off]))
     print(f"\n{table.replace(result_path, pages[-1].shown_path)}\n")
     print("\n".join(verdict_lines(found)) + "\n")
     if args.output is not None:

@@ -7,9 +7,10 @@ is set, and no address or browser is stored.
 
 Counting must not slow the wizard down, so a process adds its counts up in memory and writes
 them in one statement (an upsert that adds to the stored count, so any number of processes
-may write at once) when the oldest waiting count is `ANALYTICS_FLUSH_SECONDS` old, when
-`ANALYTICS_FLUSH_SIZE` keys are waiting, and when the process exits. A write that fails puts
-its counts back to be written next time: a count is never lost, only delayed.
+may write at once) with the first count made once the oldest waiting one is
+`ANALYTICS_FLUSH_SECONDS` old or `ANALYTICS_FLUSH_SIZE` keys are waiting, and when the process
+exits. A write that fails (any database error) puts its counts back to be written next time:
+a count is never lost, only delayed, and the visitor's request never fails for it.
 
 Where the wizard counts (decision.views), so that a reload counts nothing twice:
 - a start: the first question asked for, with no answers yet, and not a revalidation
@@ -35,7 +36,7 @@ from functools import lru_cache
 
 from crawlerdetect import CrawlerDetect
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import Error, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -63,7 +64,7 @@ def is_bot(user_agent: str) -> bool:
 
 def counts_for(request: HttpRequest) -> bool:
     """Whether this request may be counted: analytics on, a person's browser, not a prefetch."""
-    if not settings.ANALYTICS_ENABLED:
+    if not settings.ANALYTICS_ENABLED or request.method == "HEAD":  # HEAD: a check, not a visit
         return False
     meta = request.META
     if meta.get("HTTP_SEC_PURPOSE", "").startswith("prefetch") or "HTTP_PURPOSE" in meta:
@@ -147,7 +148,7 @@ class Tally:
             return
         try:
             write_counts(counts)
-        except DatabaseError:
+        except Error:  # any database error, InterfaceError too: never the visitor's request
             logger.warning("Counts not written, kept for the next write", exc_info=True)
             with self._lock:
                 self._counts.update(counts)

@@ -10,6 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "decision.settings")
 
 django_application = get_wsgi_application()
 
+from decision import analytics  # noqa: E402
 from decision.asgi_handler import BufferedWsgi, answer_unreadable_requests  # noqa: E402
 
-application = BufferedWsgi(answer_unreadable_requests(django_application))
+# A worker stopped gracefully (a deploy, scaling down) writes the counts it still holds.
+application = BufferedWsgi(
+    answer_unreadable_requests(django_application), on_shutdown=analytics.flush
+)

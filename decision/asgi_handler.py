@@ -63,13 +63,21 @@ def answer_unreadable_requests(app):
 
 
 class BufferedWsgi:
-    """An ASGI application running a WSGI application on complete requests, in one thread."""
+    """An ASGI application running a WSGI application on complete requests, in one thread.
 
-    def __init__(self, wsgi_application, max_body: int = MAX_BODY_BYTES):
+    `on_shutdown` runs in that thread when the server stops the process gracefully (the ASGI
+    lifespan's shutdown): what the process still holds to write is written then.
+    """
+
+    def __init__(self, wsgi_application, max_body: int = MAX_BODY_BYTES, on_shutdown=None):
         self.wsgi_application = wsgi_application
         self.max_body = max_body
+        self.on_shutdown = on_shutdown
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
         if scope["type"] != "http":
             raise ValueError(f"Only HTTP is served, not {scope['type']}.")
         with SpooledTemporaryFile(max_size=65536) as body:
@@ -100,6 +108,25 @@ class BufferedWsgi:
             body.write(chunk)
             if not message.get("more_body"):
                 return "complete"
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self._shut_down()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    @sync_to_async  # in the requests' thread, with its database connection
+    def _shut_down(self) -> None:
+        if self.on_shutdown is None:
+            return
+        try:
+            self.on_shutdown()
+        except Exception:  # stopping anyway: say what was not done, and stop
+            logger.exception("Shutdown work failed")
 
     @sync_to_async  # thread-sensitive: every request of this process runs in one thread
     def _run(self, scope, body) -> tuple[dict, bytes]:

@@ -149,6 +149,8 @@ def _hidden(model, answers, current, back_to_review) -> tuple[tuple[str, str], .
     pairs = steps.answer_pairs(model, kept)
     if back_to_review and current is not None:
         pairs.append((steps.RETURN, steps.REVIEW))
+    elif current in answers:  # a step shown again: its answer will be a change, not a first
+        pairs.append((steps.AGAIN, "1"))
     return tuple(pairs)
 
 

@@ -165,7 +165,8 @@ def wizard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         )
     answers = steps.with_answer(model, state.answers, question.slug, form.answer)
     upcoming = steps.following(model, answers, question.slug, back_to_review=state.back_to_review)
-    if events.is_first_answer(model, state.answers, question, back_to_review=state.back_to_review):
+    again = state.back_to_review or state.again  # a change, not a first answer
+    if events.is_first_answer(model, state.answers, question, back_to_review=again):
         counted = events.answer_events(question, form.answer, upcoming)
         analytics.record(request, slug, found.fingerprint, counted)
     return _go_to(

@@ -4,8 +4,10 @@ A step URL holds the answers so far as `question=choice` pairs plus `step=<quest
 question on screen. The parts question (`Question.multiple`) repeats its key, one part each
 (`parts=web&parts=jobs`, as a checkbox form sends it; one comma-joined value is read too).
 A submitted step adds `from=<question>`: the question just answered, whose value the step's
-form judges. `return=review` marks a step opened from the "check your answers" page: once
-answered, the visitor goes back there.
+form judges; `again=1` says that question had an answer already (the visitor went back to
+change it), which decision.analytics needs to count only first answers. `return=review`
+marks a step opened from the "check your answers" page: once answered, the visitor goes back
+there.
 
 Any other key (`utm_source`, `fbclid`, a form's `csrfmiddlewaretoken`, anything a link or a
 visitor adds) is dropped silently: it never reaches the page or a cache key. A known key with a
@@ -33,6 +35,7 @@ from .vocabulary import NOT_SURE, PART_SEPARATOR
 STEP = "step"
 FROM = "from"
 RETURN = "return"
+AGAIN = "again"  # its one value is "1"
 REVIEW = "review"  # the one value `return` may take
 MAX_PARAMS = 100
 MAX_VALUE_LENGTH = 100  # per value; the parts question's joined value may hold one per part
@@ -44,6 +47,7 @@ class WizardState:
     step: str | None = None
     submitted: str | None = None  # the question a form submission answered (its `from`)
     back_to_review: bool = False  # `return=review`: go back to the review page once answered
+    again: bool = False  # `again=1`: the submitted question had an answer before
     notices: list[str] = field(default_factory=list)
 
 
@@ -72,7 +76,7 @@ def parse(model: Model, pairs: Iterable[tuple[str, str]], *, submission: bool = 
     could apply once it is answered are kept. Without `submission`, `from` is dropped.
     """
     state = WizardState()
-    special = (STEP, FROM, RETURN) if submission else (STEP, RETURN)
+    special = (STEP, FROM, RETURN, AGAIN) if submission else (STEP, RETURN)
     pairs = [(key, value) for key, value in pairs if key in special or model.question(key)]
     if len(pairs) > MAX_PARAMS:
         state.notices.append(f"The address had too many parts; we read the first {MAX_PARAMS}.")
@@ -93,6 +97,7 @@ def parse(model: Model, pairs: Iterable[tuple[str, str]], *, submission: bool = 
             else:
                 state.submitted = slug
     state.back_to_review = REVIEW in seen.pop(RETURN, [])
+    state.again = "1" in seen.pop(AGAIN, [])
 
     for key, values in seen.items():
         if key == state.submitted:

@@ -6,7 +6,11 @@ is over the visitors who were shown it:
 - a first answer counts the question as answered, each choice it picked, and then the next
   question as shown, or the review page as reached;
 - an answer changed afterwards (going back, or from the review page) counts nothing, and
-  neither does the question it opens.
+  neither does the question it opens. A step shown again carries `again=1` in its form
+  (decision.wizard), since the question's old answer does not travel with it. Only a browser's
+  own Back button without JavaScript, then an answer sent again, cannot be told apart from a
+  first answer: the wizard keeps no state beyond the address. Nor can a question that a change
+  opens, never asked before: answering it counts it (with the step after it shown again).
 """
 
 from __future__ import annotations
@@ -27,10 +31,17 @@ def start_events(question: Question) -> Events:
 
 
 def is_first_answer(
-    model: Model, answers: Mapping[str, str], question: Question, *, back_to_review: bool
+    model: Model,
+    answers: Mapping[str, str],
+    question: Question,
+    *,
+    back_to_review: bool,
+    again: bool = False,
 ) -> bool:
-    """Whether `question` is answered on the visitor's first pass: nothing after it answered."""
-    if back_to_review:
+    """Whether `question` is answered on the visitor's first pass: not opened from the review
+    page, not answered before (`again`: its step carried an answer), nothing after it answered.
+    """
+    if back_to_review or again:
         return False
     slugs = [q.slug for q in model.questions]
     later = slugs[slugs.index(question.slug) + 1 :]

@@ -132,3 +132,33 @@ def test_a_client_that_leaves_mid_body_costs_django_nothing():
     scope = {"type": "http", "method": "POST", "headers": [], "path": "/", "query_string": b""}
     run(application(scope, receive, send))
     assert seen == [] and sent == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_graceful_stop_writes_the_counts_the_worker_still_holds(settings):
+    """Uvicorn's SIGTERM handling ends the process without atexit: the lifespan's shutdown is
+    the worker's last chance to write what it counted."""
+    from django.test import RequestFactory
+
+    from decision import analytics
+    from decision.asgi import application
+    from decision.models import DailyCount
+
+    settings.ANALYTICS_FLUSH_SECONDS = 3600  # nothing is written while serving
+    visit = RequestFactory().get("/", HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64) Chrome/131")
+    analytics.record(visit, "demo", "f" * 64, [("start", ""), ("shown", "where")])
+    assert not DailyCount.objects.exists() and analytics._TALLY.pending() == 2
+
+    sent = []
+    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        sent.append(message["type"])
+
+    run(application({"type": "lifespan"}, receive, send))
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert analytics._TALLY.pending() == 0
+    assert dict(DailyCount.objects.values_list("event", "count")) == {"start": 1, "shown": 1}
