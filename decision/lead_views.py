@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -52,6 +53,11 @@ def call(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         if linked
         else reverse("decision:comparison", args=[slug]),
     }
+    # Loaded into another page (the result's call section): no way back, and a heading one
+    # level down, under that section's own.
+    action = context["action"]
+    embedded = bool(request.htmx) and urlsplit(request.htmx.current_url or "").path != action
+    context |= {"embedded": embedded, "heading": "h3" if embedded else "h2"}
     if linked is not None:
         snapshot = read_snapshot(linked.snapshot)
         context["outcome_name"] = result_view(
@@ -108,15 +114,17 @@ def vote(request: HtmxHttpRequest, slug: str, token: str) -> HttpResponse:
     }
     existing = Vote.objects.filter(result=found).first()
     if existing is not None:
-        # One per result: a second vote is not taken, and the first is shown.
-        return _form_page(request, "decision/vote.html", context | {"vote": existing})
+        # One per result: a second vote is not taken, and the first is shown (with thanks,
+        # when a vote sent without JavaScript comes back here).
+        sent = request.method != "POST" and "sent" in request.GET
+        return _form_page(request, "decision/vote.html", context | {"vote": existing, "sent": sent})
     if request.method != "POST":
         return _form_page(request, "decision/vote.html", context | {"form": VoteForm()})
 
     form = VoteForm(request.POST)
     if form.is_trapped():
         logger.info("Dropped a vote filled in by a script")
-        return _sent(request, "decision/vote.html", context, action)
+        return _sent(request, "decision/vote.html", context, f"{action}?sent=1")
     if not form.is_valid():
         return _form_page(request, "decision/vote.html", context | {"form": form}, status=422)
     if not allow_form(request, "vote"):
@@ -134,9 +142,7 @@ def vote(request: HtmxHttpRequest, slug: str, token: str) -> HttpResponse:
         return _form_page(request, "decision/vote.html", context | {"vote": cast})
     fingerprint = found.content.fingerprint
     analytics.record(request, slug, fingerprint, [(events.VOTE, cast.answer)])
-    return _sent(
-        request, "decision/vote.html", context | {"vote": cast, "just_voted": True}, action
-    )
+    return _sent(request, "decision/vote.html", context | {"vote": cast}, f"{action}?sent=1")
 
 
 def _linked_result(token: str) -> Result | None:

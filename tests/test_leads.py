@@ -3,6 +3,7 @@ floods kept out, and nothing kept when anything fails."""
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from django.core import mail, signing
@@ -190,7 +191,7 @@ def test_the_honeypot_is_hidden_by_a_class_not_an_inline_style(client):
     trap = re.search(r'<p class="trap" aria-hidden="true">.*?</p>', html, re.S).group(0)
     assert 'name="website"' in trap and 'tabindex="-1"' in trap
     assert "style=" not in html
-    css = open("static/css/site.css").read()
+    css = Path("static/css/site.css").read_text()
     assert re.search(r"\.trap \{[^}]*left: -10000px", css)
 
 

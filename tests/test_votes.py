@@ -46,7 +46,7 @@ def test_a_vote_is_stored_with_the_results_outcome_and_content_version(client, s
         {"answer": "partly", "comment": "Close, but we run GPUs."},
         HTTP_USER_AGENT=BROWSER,
     )
-    assert response.status_code == 302 and response["Location"] == _url(result)
+    assert response.status_code == 302 and response["Location"] == _url(result) + "?sent=1"
     vote = Vote.objects.get()
     assert (vote.answer, vote.comment) == ("partly", "Close, but we run GPUs.")
     assert vote.outcome == result.outcome and vote.content_id == result.content_id
@@ -54,8 +54,11 @@ def test_a_vote_is_stored_with_the_results_outcome_and_content_version(client, s
     count = DailyCount.objects.get(event="vote")
     assert (count.subject, count.count) == ("partly", 1)
     assert count.version == result.content.fingerprint[:12]
+    thanks = client.get(response["Location"]).content.decode()
+    assert "Thank you." in thanks and "<strong>Partly</strong>" in thanks
     after = client.get(_url(result)).content.decode()
     assert "<strong>Partly</strong>" in after and 'name="answer"' not in after
+    assert "Thank you." not in after
 
 
 def test_one_vote_per_result_the_first_stands(client):
