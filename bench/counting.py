@@ -1,8 +1,8 @@
 """What counting visitors (decision.analytics) costs the wizard, and proof that it counted.
 
 The same counted step (the wizard's first, WIZARD_START, with a browser's User-Agent: a start
-and its question shown on every request) goes to the benchmark's server, which counts, and to
-a second server on the same database with `ANALYTICS_ENABLED=false`. The counting server's
+and its question shown on every request) goes to two servers of its own on the benchmark's
+database, one counting and one with `ANALYTICS_ENABLED=false`. The counting server's
 workers write what they counted while they serve (every ANALYTICS_FLUSH_SECONDS), so the
 measurement includes the writes, and as they stop (the ASGI lifespan's shutdown): once it has
 stopped, the stored starts must match the requests the load generator saw answered.
@@ -11,6 +11,7 @@ stopped, the stored starts must match the requests the load generator saw answer
 from __future__ import annotations
 
 import sqlite3
+import statistics
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +34,20 @@ class Counting:
     stored: dict[tuple[str, str], int] = field(default_factory=dict)  # (event, subject): count
     profile: list[str] = field(default_factory=list)
 
+    round_ratios: list[float] = field(default_factory=list)  # on over off, round by round
+
+    @property
+    def merged_ratio(self) -> float:
+        """Throughput with counting on over that with it off, every slice added up."""
+        return self.on.load.rps / self.off.load.rps if self.off.load.rps else 0.0
+
     @property
     def ratio(self) -> float:
-        """Throughput with counting on, over that with it off."""
-        return self.on.load.rps / self.off.load.rps if self.off.load.rps else 0.0
+        """Counting on over off: the median of the rounds, each comparing the slices run side
+        by side (on, off, off, on), so one disturbed slice moves one round, not the verdict."""
+        if not self.round_ratios:
+            return self.merged_ratio
+        return statistics.median(self.round_ratios)
 
     @property
     def answered(self) -> int:
@@ -67,7 +78,7 @@ def requests_in(stored: dict[tuple[str, str], int]) -> int:
     return stored.get(("start", ""), 0) + stored.get(("answered", ANSWERED), 0)
 
 
-def counted_pages(base_off: str, target: float) -> tuple[Page, Page]:
+def counted_pages(base_on: str, base_off: str, target: float) -> tuple[Page, Page]:
     """The counted step, on the counting server (with the wizard's target) and off.
 
     The wizard's first step: cached whole like every step, and counted on every request (a
@@ -76,7 +87,7 @@ def counted_pages(base_off: str, target: float) -> tuple[Page, Page]:
     checked to answer (`check_counted`), not loaded.
     """
     pages = []
-    for key, name, base in (("on", "counting on", ""), ("off", "counting off", base_off)):
+    for key, name, base in (("on", "counting on", base_on), ("off", "counting off", base_off)):
         pages.append(
             Page(
                 f"counted-{key}",
@@ -143,3 +154,14 @@ def profile_counted(host: str, repeats: int) -> list[str]:
         ]
     analytics.forget()  # this process counted for the profile only
     return lines
+
+
+def paired_ratios(on: list[Load], off: list[Load], per_round: int) -> list[float]:
+    """Each round's throughput with counting on over off (`per_round` slices of each)."""
+    ratios = []
+    for start in range(0, min(len(on), len(off)), per_round):
+        served_on = sum(load.rps for load in on[start : start + per_round])
+        served_off = sum(load.rps for load in off[start : start + per_round])
+        if served_off:
+            ratios.append(served_on / served_off)
+    return ratios

@@ -47,13 +47,14 @@ def process_ticks(pids: list[int]) -> int:
     return total
 
 
-def own_ticks(master: int) -> int:
-    """CPU ticks of gunicorn (master, workers), this script and the load generators it ran."""
+def own_ticks(*masters: int) -> int:
+    """CPU ticks of the gunicorn servers (masters, workers), this script and the load
+    generators it ran."""
     times = os.times()
     mine = (times.user + times.system + times.children_user + times.children_system) * os.sysconf(
         "SC_CLK_TCK"
     )
-    return int(mine) + process_ticks([master, *children(master)])
+    return int(mine) + process_ticks([pid for m in masters for pid in (m, *children(m))])
 
 
 def wait_for_idle(limit: float, interval: float = 5.0) -> tuple[float, float]:

@@ -463,9 +463,9 @@ def counting_lines(m: Measurements) -> list[str]:
     lines = [
         "## Counting visitors: its cost to the wizard",
         "",
-        "The wizard's requests that count (`decision.analytics`), sent as a browser sends them,"
-        " to the server above (counting on) and to a second one on the same database with"
-        " `ANALYTICS_ENABLED=false` (counting off), in the same rounds.",
+        "The wizard's first step, which counts (`decision.analytics`), sent as a browser sends"
+        " it to two servers started together that serve nothing else, on the same database:"
+        " one counting, one with `ANALYTICS_ENABLED=false`, in the same rounds.",
         "",
         "| Counting | req/s | p50 ms | p99 ms | Errors | x ceiling | x counting off |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -477,6 +477,12 @@ def counting_lines(m: Measurements) -> list[str]:
             f" | {page.load.rps / m.ceiling.load.rps:.3f}"
             f" | {page.load.rps / off.load.rps:.3f} |"
         )
+    rounds = ", ".join(f"{ratio:.3f}" for ratio in counting.round_ratios)
+    lines += [
+        "",
+        f"Counting on over off, round by round: {rounds}; the verdict takes their median,"
+        f" {counting.ratio:.3f}x (all slices added up: {counting.merged_ratio:.3f}x).",
+    ]
     starts = counting.stored.get(("start", ""), 0)
     lines += [
         "",
@@ -514,7 +520,8 @@ def method_extra_lines(m: Measurements) -> list[str]:
             " every request counts a start and its question shown. The wizard step above counts"
             " nothing (a step shown again is never counted). An answer counts through the same"
             f" call; `{WIZARD_ANSWER}` is checked to answer (a redirect), not loaded. The"
-            " server with counting off is the same command on another port. In each round,"
+            " servers, counting on and off, are the same command on two more ports, started"
+            " together and serving this step alone. In each round,"
             " after the pages"
             " above, the two get half a slice each, twice, in the order on, off, off, on. Its"
             " target: the wizard step's ratio to the ceiling, and at least"

@@ -38,7 +38,14 @@ if __package__ in (None, ""):  # run as a file (python bench/run.py): the checko
 
 from bench import in_process
 from bench.asgi_path import measure_asgi_path
-from bench.counting import Counting, check_counted, counted_pages, profile_counted, stored_counts
+from bench.counting import (
+    Counting,
+    check_counted,
+    counted_pages,
+    paired_ratios,
+    profile_counted,
+    stored_counts,
+)
 from bench.floor import bench_settings
 from bench.load import Load, find_wrk, log, run_load, wrk_version
 from bench.machine import DISTURBED_SHARE, cpu_sharing, cpu_ticks, own_ticks, wait_for_idle
@@ -183,7 +190,7 @@ def main() -> int:
     tool = wrk_version(wrk) if wrk else "bench/loadgen.py (Python, asyncio)"
     tmp = Path(tempfile.mkdtemp(prefix="decision-bench-"))
     log_path = tmp / "server.log"
-    server = server_off = None
+    server = server_on = server_off = None
     counting = None
     soak = slow = None
     writes: list[WriteRun] = []
@@ -216,15 +223,21 @@ def main() -> int:
             write_ceiling(tmp, comparison_bytes)
             start()
 
-        # The same site with counting off, for the counted requests' comparison: started now,
-        # so that both servers' workers have served as long when the load begins.
-        port_off = free_port()
-        base_off = f"http://127.0.0.1:{port_off}"
-        log_off = tmp / "server-off.log"
-        log(f"starting a second server on 127.0.0.1:{port_off}, counting off")
-        env_off = {**env, "ANALYTICS_ENABLED": "false"}
-        server_off = start_server(server_command(port_off, *options), env_off, log_off)
-        wait_until_up(server_off, base_off, log_off, who=WHO)
+        # The counted step's two servers, counting on and off: each serves that step alone,
+        # both started now, so that their workers have the same history when the load begins
+        # (the server above also serves every other page, which would weigh on one side only).
+        twins = {}
+        for key, enabled in (("on", "true"), ("off", "false")):
+            twin_port = free_port()
+            twin_log = tmp / f"server-{key}.log"
+            log(f"starting a server on 127.0.0.1:{twin_port}, counting {key}")
+            twin_env = {**env, "ANALYTICS_ENABLED": enabled}
+            twin = start_server(server_command(twin_port, *options), twin_env, twin_log)
+            twin_base = f"http://127.0.0.1:{twin_port}"
+            wait_until_up(twin, twin_base, twin_log, who=WHO)
+            twins[key] = (twin, twin_base)
+        server_on, base_on = twins["on"]
+        server_off, base_off = twins["off"]
 
         result_url = create_result(base, COMPARISON, scenario["answers"])
         result_path = urllib.parse.urlsplit(result_url).path
@@ -250,7 +263,7 @@ def main() -> int:
         measured = [ceiling, floor, *pages]
         for page in measured:
             page.html_bytes = check_page(port, page.path)
-        counting = Counting(*counted_pages(base_off, RATIO_TARGETS["wizard"]))
+        counting = Counting(*counted_pages(base_on, base_off, RATIO_TARGETS["wizard"]))
         counting.connections = args.connections
         counted = [counting.on, counting.off]
         for page in counted:
@@ -297,7 +310,7 @@ def main() -> int:
                 counting.loads_on.append(done)
             return done
 
-        ticks_before = (cpu_ticks(), own_ticks(server.pid))
+        ticks_before = (cpu_ticks(), own_ticks(server.pid, server_on.pid, server_off.pid))
         if args.warmup:
             log(f"warm-up: {args.warmup} s per URL")
             for page in [*measured, *counted]:
@@ -312,6 +325,9 @@ def main() -> int:
             for page in [*counted, *reversed(counted)]:
                 slices[page.key].append(load_page(page, half))
         counting.serving = stored_counts(env["DATABASE_URL"])
+        counting.round_ratios = paired_ratios(
+            slices[counting.on.key], slices[counting.off.key], per_round=2
+        )
         for page in [*measured, *counted]:
             page.load = Load.merge(slices[page.key])
             log(
@@ -353,7 +369,9 @@ def main() -> int:
                 f"soak: {soak.load.rps:.0f} req/s, errors {soak.load.error_count},"
                 f" worst worker growth {soak.max_growth:+.1f} MB"
             )
-        sharing = cpu_sharing(ticks_before, (cpu_ticks(), own_ticks(server.pid)))
+        sharing = cpu_sharing(
+            ticks_before, (cpu_ticks(), own_ticks(server.pid, server_on.pid, server_off.pid))
+        )
         if sharing and sum(sharing) >= DISTURBED_SHARE:
             log(f"warning: other work took {sum(sharing):.0%} of the CPU during the measurements")
         for page in measured:  # still healthy afterwards
@@ -366,7 +384,8 @@ def main() -> int:
                 log(f"profiling {page.name} (below its target)")
                 in_process.profile_page(client, page, args.repeats)
         stop_server(server_off, grace=30)
-        stop_server(server, grace=30)  # its workers write what they counted as they exit
+        stop_server(server_on, grace=30)  # its workers write what they counted as they stop
+        stop_server(server, grace=30)
         counting.stored = stored_counts(env["DATABASE_URL"])
         log(
             f"counting: {counting.answered} counted requests answered (up to {counting.unseen}"
@@ -397,7 +416,7 @@ def main() -> int:
                 )
                 writes.append(run)
     finally:
-        for running in (server_off, server):
+        for running in (server_off, server_on, server):
             if running is not None:
                 stop_server(running, grace=30)
         problems = [line for path in sorted(tmp.glob("*.log")) for line in server_problems(path)]
